@@ -1,0 +1,101 @@
+import { running } from './running.js';
+
+/**
+ * The exception hierarchy of asyncio, as JavaScript classes.
+ *
+ * Python separates `BaseException` (interrupts, exits, cancellation) from
+ * `Exception` (ordinary failures). Code that catches "everything that can go
+ * wrong" must not swallow a cancellation or a Ctrl-C, so the split matters:
+ * here every class below `BaseException` is an `Error` too (stack traces,
+ * `instanceof Error`), and ordinary failures are any other thrown value.
+ */
+
+/**
+ * Mirrors Python's `BaseException`: the root of the errors that are not
+ * failures of the program's logic (`CancelledError`, `KeyboardInterrupt`,
+ * `SystemExit`). The loop never swallows `KeyboardInterrupt` or `SystemExit`.
+ */
+export class BaseException extends Error {
+  constructor(message?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Mirrors Python's `KeyboardInterrupt`: raised by the runner on Ctrl-C (SIGINT). */
+export class KeyboardInterrupt extends BaseException {}
+
+/** Mirrors Python's `SystemExit`: ends the program with `code` as its exit status. */
+export class SystemExit extends BaseException {
+  /** The exit status, as `sys.exit(code)` takes it. */
+  readonly code: number | string | null | undefined;
+  constructor(code?: number | string | null) {
+    super(code === undefined || code === null ? '' : String(code));
+    this.code = code;
+  }
+}
+
+/**
+ * Mirrors `asyncio.CancelledError`: the Future or Task was cancelled.
+ *
+ * It is a `BaseException`, as in Python 3.8+, so that a generic
+ * `catch (e) { if (e instanceof Error && !(e instanceof BaseException)) ... }`
+ * leaves cancellation alone. Its stack is captured only while a loop in debug
+ * mode runs: a
+ * cancellation is control flow, and capturing a stack for each of 100,000
+ * cancelled tasks costs more than the cancellation itself.
+ */
+export class CancelledError extends BaseException {
+  constructor(message?: string) {
+    const loop = running.loop;
+    if (loop !== null && loop._debug) {
+      super(message);
+    } else {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      super(message);
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
+
+/** Mirrors `asyncio.InvalidStateError`: the operation is not allowed in this state. */
+export class InvalidStateError extends Error {
+  constructor(message?: string) {
+    super(message);
+    this.name = 'InvalidStateError';
+  }
+}
+
+/** Mirrors Python's `TimeoutError` (what `asyncio.timeout` and `wait_for` raise). */
+export class TimeoutError extends Error {
+  constructor(message?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** Mirrors Python's `RuntimeError`: a call made in a state where it cannot work. */
+export class RuntimeError extends Error {
+  constructor(message?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RuntimeError';
+  }
+}
+
+/** Mirrors Python's `ValueError`: an argument of the right type but a wrong value. */
+export class ValueError extends Error {
+  constructor(message?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ValueError';
+  }
+}
+
+/**
+ * True for the two exceptions that the loop lets escape from callbacks
+ * instead of passing them to the exception handler (CPython's
+ * `except (SystemExit, KeyboardInterrupt): raise`).
+ */
+export function isInterrupt(e: unknown): e is KeyboardInterrupt | SystemExit {
+  return e instanceof KeyboardInterrupt || e instanceof SystemExit;
+}

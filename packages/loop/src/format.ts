@@ -1,0 +1,59 @@
+/**
+ * How callbacks, values and creation sites are printed in reprs and logs,
+ * after CPython's `format_helpers.py` and `reprlib`.
+ */
+
+/** A short, bounded representation of a value, like `reprlib.repr`. */
+export function shortRepr(value: unknown, limit = 40): string {
+  let s: string;
+  if (typeof value === 'string') s = JSON.stringify(value);
+  else if (typeof value === 'function') s = `[Function ${value.name || '(anonymous)'}]`;
+  else if (typeof value === 'bigint') s = `${value}n`;
+  else if (typeof value === 'symbol') s = value.toString();
+  else if (value === null || typeof value !== 'object') s = String(value);
+  else if (Array.isArray(value)) s = `[${value.map((v) => shortRepr(v, 20)).join(', ')}]`;
+  else if (value instanceof Error) s = `${value.name}(${JSON.stringify(value.message)})`;
+  else {
+    const own = (value as { toString?: unknown }).toString;
+    s =
+      typeof own === 'function' && own !== Object.prototype.toString
+        ? String(value)
+        : `<${value.constructor?.name ?? 'Object'}>`;
+  }
+  return s.length > limit ? `${s.slice(0, limit - 3)}...` : s;
+}
+
+/** `name(arg, ...)`, as `_format_callback`. */
+export function formatCallback(fn: unknown, args: readonly unknown[]): string {
+  const name =
+    typeof fn === 'function' ? fn.name.replace(/^bound /, '') || '<anonymous>' : String(fn);
+  return `${name}(${args.map((a) => shortRepr(a)).join(', ')})`;
+}
+
+/**
+ * The stack where something was created, for debug mode. The frames of this
+ * library are dropped, so the first line is the user's call.
+ */
+export function captureCreationSite(): string | null {
+  const holder: { stack?: string } = {};
+  const EC = Error as unknown as {
+    captureStackTrace?: (o: object, f?: unknown) => void;
+  };
+  if (EC.captureStackTrace) EC.captureStackTrace(holder, captureCreationSite);
+  else holder.stack = new Error().stack;
+  const lines = (holder.stack ?? '').split('\n').slice(1);
+  const user = lines.filter(
+    (l) =>
+      !/[\\/]packages[\\/](loop|tasks)[\\/](src|dist)[\\/]|[\\/]@x[\\/](loop|tasks)[\\/]/.test(l),
+  );
+  const kept = user.length > 0 ? user : lines;
+  return kept.length > 0 ? kept.map((l) => l.trim()).join('\n') : null;
+}
+
+/** The first frame of a creation site, for `created at ...` in a repr. */
+export function firstFrame(site: string | null): string | null {
+  if (site === null) return null;
+  const first = site.split('\n')[0] ?? '';
+  const m = /\(?([^()\s]+:\d+:\d+)\)?$/.exec(first);
+  return m ? (m[1] ?? first) : first.replace(/^at /, '');
+}

@@ -1,0 +1,449 @@
+/**
+ * `Future`, after CPython's `asyncio/futures.py`: a result that arrives later.
+ *
+ * A Future is awaited from a coroutine with `yield* fut` and from plain async
+ * code with `await fut` (it is a thenable). Its done callbacks always run
+ * through the loop, never synchronously, in the order they were added.
+ */
+
+import { Context, state } from './context.js';
+import { CancelledError, InvalidStateError, RuntimeError } from './errors.js';
+import { getEventLoop } from './events.js';
+import { captureCreationSite, firstFrame, formatCallback, shortRepr } from './format.js';
+import { Handle } from './handle.js';
+import type { EventLoop } from './loop.js';
+import type { Runnable } from './ready-queue.js';
+
+const PENDING = 0;
+const CANCELLED = 1;
+const FINISHED = 2;
+const STATE_NAMES = ['PENDING', 'CANCELLED', 'FINISHED'] as const;
+
+type Data = Context['_data'];
+
+/** What the finalizer needs to report a failure nobody looked at, without the future itself. */
+interface LogInfo {
+  log: boolean;
+  loop: EventLoop;
+  exc: unknown;
+  kind: string;
+  label: string;
+  site: string | null;
+}
+
+const logRegistry: FinalizationRegistry<LogInfo> | null =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((info: LogInfo) => {
+        if (!info.log) return;
+        const context: Record<string, unknown> = {
+          message: `${info.kind} exception was never retrieved`,
+          exception: info.exc,
+          future_repr: `<${info.kind}${info.label} finished exception=${shortRepr(info.exc)}>`,
+        };
+        if (info.site !== null) context.source_traceback = info.site;
+        info.loop.callExceptionHandler(context as never);
+      })
+    : null;
+
+/**
+ * Mirrors `asyncio.Future`: a placeholder for a result (or an exception)
+ * that is not there yet.
+ *
+ * ```ts
+ * const fut = loop.createFuture<number>();
+ * loop.callLater(1, () => fut.setResult(42));
+ * const n = yield* fut;          // in a coroutine
+ * const m = await fut;           // in an async function
+ * ```
+ */
+export class Future<T = unknown> implements PromiseLike<T> {
+  /** @internal */ _state: 0 | 1 | 2 = PENDING;
+  /** @internal */ _result: T | undefined = undefined;
+  /** @internal `undefined` while there is none, so that `null` can be an exception value. */
+  _exception: unknown = undefined;
+  /** @internal */ _loop: EventLoop;
+  // The first callback is kept inline: most futures have exactly one waiter.
+  /** @internal */ _cb0: unknown = null;
+  /** @internal */ _ctx0: Context | Data | null = null;
+  /** @internal Further callbacks, as flat (callback, context) pairs. */
+  _more: unknown[] | null = null;
+  /** @internal */ _cancelMessage: string | undefined = undefined;
+  /** @internal The CancelledError that cancelled a task, handed to its awaiters once. */
+  _cancelledExc: CancelledError | null = null;
+  /** @internal */ _logInfo: LogInfo | null = null;
+  /** @internal Mirrors `_asyncio_future_blocking`: set by `yield*` just before yielding this. */
+  _blocking = false;
+  /** @internal Where it was created, in debug mode. */
+  _sourceTraceback: string | null = null;
+
+  constructor(options?: { loop?: EventLoop }) {
+    const loop = options?.loop ?? getEventLoop();
+    this._loop = loop;
+    if (loop._debug) this._sourceTraceback = captureCreationSite();
+  }
+
+  /** Mirrors `Future.get_loop()`. */
+  getLoop(): EventLoop {
+    return this._loop;
+  }
+
+  /** Mirrors `Future.done()`: true once it has a result or an exception, or was cancelled. */
+  done(): boolean {
+    return this._state !== PENDING;
+  }
+
+  /** Mirrors `Future.cancelled()`. */
+  cancelled(): boolean {
+    return this._state === CANCELLED;
+  }
+
+  /**
+   * Mirrors `Future.cancel()`: cancels the future and schedules its
+   * callbacks. Returns false if it was already done.
+   */
+  cancel(msg?: string): boolean {
+    this._clearLog();
+    if (this._state !== PENDING) return false;
+    this._state = CANCELLED;
+    this._cancelMessage = msg;
+    this._scheduleCallbacks();
+    return true;
+  }
+
+  /**
+   * Mirrors `Future.result()`: the result; throws the exception if one was set,
+   * `CancelledError` if cancelled, `InvalidStateError` if not done yet.
+   */
+  result(): T {
+    if (this._state === CANCELLED) throw this._makeCancelledError();
+    if (this._state !== FINISHED) throw new InvalidStateError('Result is not ready.');
+    this._clearLog();
+    if (this._exception !== undefined) throw this._exception;
+    return this._result as T;
+  }
+
+  /**
+   * Mirrors `Future.exception()`: the exception that was set, or null;
+   * `CancelledError` if cancelled, `InvalidStateError` if not done yet.
+   */
+  exception(): unknown {
+    if (this._state === CANCELLED) throw this._makeCancelledError();
+    if (this._state !== FINISHED) throw new InvalidStateError('Exception is not set.');
+    this._clearLog();
+    return this._exception === undefined ? null : this._exception;
+  }
+
+  /** Mirrors `Future.set_result()`. A second call throws `InvalidStateError`. */
+  setResult(value: T): void {
+    if (this._state !== PENDING)
+      throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${String(this)}`);
+    this._result = value;
+    this._state = FINISHED;
+    this._scheduleCallbacks();
+  }
+
+  /**
+   * Mirrors `Future.set_exception()`. A second call throws
+   * `InvalidStateError`. If nobody retrieves the exception before the future
+   * is garbage collected, it is reported through the exception handler.
+   */
+  setException(error: unknown): void {
+    if (this._state !== PENDING)
+      throw new InvalidStateError(`${STATE_NAMES[this._state]}: ${String(this)}`);
+    if (error === undefined || error === null) {
+      throw new TypeError(
+        `setException() needs the error to set, got ${String(error)}; use setResult() for a value`,
+      );
+    }
+    if (typeof error === 'function') {
+      throw new TypeError(
+        `setException() needs an error object, got the class or function ${error.name || '(anonymous)'}; pass \`new ${error.name || 'Error'}(...)\``,
+      );
+    }
+    this._exception = error;
+    this._state = FINISHED;
+    this._scheduleCallbacks();
+    if (logRegistry !== null) {
+      const info: LogInfo = {
+        log: true,
+        loop: this._loop,
+        exc: error,
+        kind: this.constructor.name,
+        label: this._logLabel(),
+        site: this._sourceTraceback,
+      };
+      this._logInfo = info;
+      logRegistry.register(this, info);
+    }
+  }
+
+  /**
+   * Mirrors `Future.add_done_callback()`: `cb(fut)` is called through the
+   * loop once the future is done (soon, if it already is), in `context` or a
+   * copy of the current context.
+   */
+  addDoneCallback(cb: (f: this) => void, options?: { context?: Context }): void {
+    if (typeof cb !== 'function') {
+      throw new TypeError(
+        `a callable object was expected by addDoneCallback(), got ${shortRepr(cb)}`,
+      );
+    }
+    const ctx = options?.context;
+    if (ctx !== undefined && !(ctx instanceof Context)) {
+      throw new TypeError(`context must be a Context, got ${shortRepr(ctx)}`);
+    }
+    if (this._state !== PENDING) {
+      this._loop._callSoonWith(cb, [this], ctx ?? null);
+      return;
+    }
+    this._addCallback(cb, ctx ?? state.current._data);
+  }
+
+  /** Mirrors `Future.remove_done_callback()`: removes every registration of `cb`; returns how many. */
+  removeDoneCallback(cb: (f: this) => void): number {
+    let removed = 0;
+    const more = this._more;
+    if (more !== null) {
+      const kept: unknown[] = [];
+      for (let i = 0; i < more.length; i += 2) {
+        if (more[i] === cb) removed++;
+        else kept.push(more[i], more[i + 1]);
+      }
+      this._more = kept.length > 0 ? kept : null;
+    }
+    if (this._cb0 === cb) {
+      removed++;
+      this._cb0 = null;
+      this._ctx0 = null;
+    }
+    if (this._cb0 === null && this._more !== null) {
+      this._cb0 = this._more[0];
+      this._ctx0 = this._more[1] as Context | Data;
+      this._more = this._more.length > 2 ? this._more.slice(2) : null;
+    }
+    return removed;
+  }
+
+  /** `yield* fut` in a coroutine: suspends the task until the future is done. */
+  [Symbol.iterator](): Generator<Future<unknown>, T, unknown> {
+    return new FutureIter(this) as unknown as Generator<Future<unknown>, T, unknown>;
+  }
+
+  /** `await fut` in an async function. */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return new Promise<R1 | R2>((resolve, reject) => {
+      const settle = (): void => {
+        let value: T;
+        try {
+          value = this.result();
+        } catch (e) {
+          if (typeof onrejected === 'function') {
+            try {
+              resolve(onrejected(e));
+            } catch (e2) {
+              reject(e2);
+            }
+          } else reject(e);
+          return;
+        }
+        if (typeof onfulfilled === 'function') {
+          try {
+            resolve(onfulfilled(value));
+          } catch (e2) {
+            reject(e2);
+          }
+        } else resolve(value as unknown as R1);
+      };
+      if (this._state !== PENDING) {
+        queueMicrotask(settle);
+      } else {
+        // Called from inside a loop iteration: the loop lets promise
+        // reactions run before its next iteration.
+        this._addWaker(new ThenBridge(settle, this._loop));
+      }
+    });
+  }
+
+  /** @internal Registers a callback (function or Runnable) with its context. */
+  _addCallback(cb: unknown, ctx: Context | Data | null): void {
+    if (this._cb0 === null && this._more === null) {
+      this._cb0 = cb;
+      this._ctx0 = ctx;
+    } else if (this._more === null) {
+      this._more = [cb, ctx];
+    } else {
+      this._more.push(cb, ctx);
+    }
+  }
+
+  /** @internal Registers an object whose `_run(this)` is queued when this is done. */
+  _addWaker(r: Runnable): void {
+    if (this._state !== PENDING) this._loop._push(r, this);
+    else this._addCallback(r, null);
+  }
+
+  /** @internal */
+  _scheduleCallbacks(): void {
+    const cb0 = this._cb0;
+    if (cb0 === null) return;
+    const loop = this._loop;
+    loop._checkClosed();
+    const ctx0 = this._ctx0;
+    const more = this._more;
+    this._cb0 = null;
+    this._ctx0 = null;
+    this._more = null;
+    this._queue(loop, cb0, ctx0);
+    if (more !== null) {
+      for (let i = 0; i < more.length; i += 2)
+        this._queue(loop, more[i], more[i + 1] as Context | Data | null);
+    }
+  }
+
+  private _queue(loop: EventLoop, cb: unknown, ctx: Context | Data | null): void {
+    if (typeof cb === 'function') {
+      const h = new Handle(
+        cb as (f: unknown) => void,
+        [this],
+        loop,
+        ctx instanceof Context ? ctx : null,
+      );
+      if (!(ctx instanceof Context) && ctx !== null) h._data = ctx;
+      if (loop._debug) h._sourceTraceback = this._sourceTraceback;
+      loop._push(h, undefined);
+    } else {
+      loop._push(cb as Runnable, this);
+    }
+  }
+
+  /** @internal Mirrors `_make_cancelled_error()`. */
+  _makeCancelledError(): CancelledError {
+    const exc = this._cancelledExc;
+    if (exc !== null) {
+      this._cancelledExc = null;
+      return exc;
+    }
+    return new CancelledError(this._cancelMessage);
+  }
+
+  /** @internal The exception has been looked at: no "never retrieved" report. */
+  _clearLog(): void {
+    const info = this._logInfo;
+    if (info !== null) {
+      info.log = false;
+      this._logInfo = null;
+    }
+  }
+
+  /** @internal Extra words for the "never retrieved" report (a task adds its name). */
+  _logLabel(): string {
+    return '';
+  }
+
+  /** @internal */
+  _reprInfo(): string[] {
+    const info: string[] = [STATE_NAMES[this._state].toLowerCase()];
+    if (this._state === FINISHED) {
+      if (this._exception !== undefined) info.push(`exception=${shortRepr(this._exception)}`);
+      else info.push(`result=${shortRepr(this._result)}`);
+    }
+    const cbs: unknown[] = [];
+    if (this._cb0 !== null) cbs.push(this._cb0);
+    if (this._more !== null) for (let i = 0; i < this._more.length; i += 2) cbs.push(this._more[i]);
+    if (cbs.length > 0) {
+      const f = (cb: unknown): string =>
+        typeof cb === 'function'
+          ? formatCallback(cb, [])
+          : `${(cb as object).constructor.name}._wakeup()`;
+      const n = cbs.length;
+      const shown =
+        n === 1
+          ? f(cbs[0])
+          : n === 2
+            ? `${f(cbs[0])}, ${f(cbs[1])}`
+            : `${f(cbs[0])}, <${n - 2} more>, ${f(cbs[n - 1])}`;
+      info.push(`cb=[${shown}]`);
+    }
+    const site = firstFrame(this._sourceTraceback);
+    if (site !== null) info.push(`created at ${site}`);
+    return info;
+  }
+
+  toString(): string {
+    return `<${this.constructor.name} ${this._reprInfo().join(' ')}>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** Resolves a native promise from a loop iteration, and asks the loop for a microtask turn. */
+class ThenBridge implements Runnable {
+  constructor(
+    private readonly settle: () => void,
+    private readonly loop: EventLoop,
+  ) {}
+  _run(): void {
+    this.loop._microtaskWanted = true;
+    this.settle();
+  }
+}
+
+/**
+ * What `yield* fut` iterates: yields the future once (marking it as awaited,
+ * like `_asyncio_future_blocking`), then returns its result when resumed.
+ */
+class FutureIter<T> {
+  private step = 0;
+  constructor(private readonly fut: Future<T>) {}
+
+  next(): IteratorResult<Future<unknown>, T> {
+    const fut = this.fut;
+    if (this.step === 0) {
+      this.step = 1;
+      if (fut._state === PENDING) {
+        fut._blocking = true;
+        return { value: fut as Future<unknown>, done: false };
+      }
+    } else if (this.step === 1 && fut._state === PENDING) {
+      throw new RuntimeError("await wasn't used with future");
+    }
+    this.step = 2;
+    return { value: fut.result(), done: true };
+  }
+
+  throw(e: unknown): IteratorResult<Future<unknown>, T> {
+    this.step = 2;
+    throw e;
+  }
+
+  return(value: T): IteratorResult<Future<unknown>, T> {
+    this.step = 2;
+    return { value, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'FutureIter';
+  }
+}
+// Generators are disposable where the runtime knows `Symbol.dispose`.
+if (typeof Symbol.dispose === 'symbol') {
+  Object.defineProperty(FutureIter.prototype, Symbol.dispose, {
+    value(this: FutureIter<unknown>) {
+      this.return(undefined);
+    },
+  });
+}
+
+/** Mirrors `asyncio.isfuture()`: true for a Future (or a Task). */
+export function isFuture(x: unknown): x is Future<unknown> {
+  return x instanceof Future;
+}

@@ -1,0 +1,160 @@
+/**
+ * Handles: the objects that `callSoon`, `callLater` and `callAt` return.
+ */
+import { Context, state } from './context.js';
+import { isInterrupt } from './errors.js';
+import { firstFrame, formatCallback } from './format.js';
+import type { EventLoop } from './loop.js';
+
+type Data = Context['_data'];
+
+/** Mirrors `asyncio.Handle`: a scheduled callback that can be cancelled. */
+export class Handle {
+  /** @internal */ _callback: ((...args: any[]) => void) | null;
+  /** @internal */ _args: unknown[] | null;
+  /** @internal */ _loop: EventLoop;
+  /** @internal */ _cancelled = false;
+  /** @internal The explicit context, or null to run in a snapshot of `_data`. */
+  _context: Context | null;
+  /** @internal */ _data: Data;
+  /** @internal */ _repr: string | null = null;
+  /** @internal Where it was created, in debug mode. */
+  _sourceTraceback: string | null = null;
+
+  /** @internal Use `loop.callSoon()` to make one. */
+  constructor(
+    callback: (...args: any[]) => void,
+    args: unknown[] | null,
+    loop: EventLoop,
+    context: Context | null,
+  ) {
+    this._callback = callback;
+    this._args = args;
+    this._loop = loop;
+    this._context = context;
+    this._data = state.current._data;
+  }
+
+  /** Mirrors `Handle.cancel()`: the callback will not be called. Cancelling twice is harmless. */
+  cancel(): void {
+    if (!this._cancelled) {
+      this._cancelled = true;
+      // In debug mode keep what the callback was, for "Executing <Handle ...> took".
+      if (this._loop._debug) this._repr = this.toString();
+      this._callback = null;
+      this._args = null;
+    }
+  }
+
+  /** Mirrors `Handle.cancelled()`. */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /** Mirrors `Handle.get_context()`: the context the callback runs in. */
+  getContext(): Context {
+    if (this._context === null) {
+      const c = new Context();
+      c._data = this._data;
+      this._context = c;
+    }
+    return this._context;
+  }
+
+  /** @internal Called by the loop's ready queue. */
+  _run(_arg?: unknown): void {
+    if (this._cancelled) return;
+    const cb = this._callback as (...args: unknown[]) => void;
+    const args = this._args;
+    const ctx = this._context;
+    try {
+      if (ctx === null) {
+        const s = state.scratch;
+        const prevCtx = state.current;
+        const prevData = s._data;
+        s._data = this._data;
+        state.current = s;
+        try {
+          if (args === null) cb();
+          else cb(...args);
+        } finally {
+          s._data = prevData;
+          state.current = prevCtx;
+        }
+      } else if (args === null) {
+        ctx.run(cb);
+      } else {
+        ctx.run(cb, ...args);
+      }
+    } catch (exc) {
+      if (isInterrupt(exc)) throw exc;
+      const context: Record<string, unknown> = {
+        message: `Exception in callback ${formatCallback(cb, args ?? [])}`,
+        exception: exc,
+        handle: this,
+      };
+      if (this._sourceTraceback !== null) context.source_traceback = this._sourceTraceback;
+      this._loop.callExceptionHandler(context as never);
+    }
+  }
+
+  /** @internal */
+  _reprInfo(): string[] {
+    const info: string[] = [this.constructor.name];
+    if (this._cancelled) info.push('cancelled');
+    if (this._callback !== null) info.push(formatCallback(this._callback, this._args ?? []));
+    const site = firstFrame(this._sourceTraceback);
+    if (site !== null) info.push(`created at ${site}`);
+    return info;
+  }
+
+  toString(): string {
+    if (this._repr !== null) return this._repr;
+    return `<${this._reprInfo().join(' ')}>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** Mirrors `asyncio.TimerHandle`: a handle for a callback scheduled at a time. */
+export class TimerHandle extends Handle {
+  /** @internal */ _when: number;
+  /** @internal Tie-breaker: timers due at the same time run in the order they were made. */
+  _seq: number;
+  /** @internal True while it sits in the loop's timer heap. */
+  _scheduled = false;
+
+  /** @internal Use `loop.callLater()` or `loop.callAt()` to make one. */
+  constructor(
+    when: number,
+    seq: number,
+    callback: (...args: any[]) => void,
+    args: unknown[] | null,
+    loop: EventLoop,
+    context: Context | null,
+  ) {
+    super(callback, args, loop, context);
+    this._when = when;
+    this._seq = seq;
+  }
+
+  /** Mirrors `TimerHandle.when()`: the absolute time, in `loop.time()` seconds. */
+  when(): number {
+    return this._when;
+  }
+
+  /** Mirrors `TimerHandle.cancel()`. */
+  override cancel(): void {
+    if (!this._cancelled) this._loop._timerHandleCancelled(this);
+    super.cancel();
+  }
+
+  /** @internal */
+  override _reprInfo(): string[] {
+    const info = super._reprInfo();
+    info.splice(this._cancelled ? 2 : 1, 0, `when=${this._when}`);
+    return info;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Where the loop writes what it cannot raise: mirrors the `asyncio` logger.
+ * Replace its methods to send the messages elsewhere.
+ */
+
+function describe(exc: unknown): string {
+  if (exc instanceof Error) return exc.stack ?? `${exc.name}: ${exc.message}`;
+  return `Thrown value: ${typeof exc === 'string' ? JSON.stringify(exc) : String(exc)}`;
+}
+
+/** Mirrors `asyncio.log.logger`: the sink for the default exception handler and debug warnings. */
+export const logger = {
+  /** An error, with the exception's stack after the message when there is one. */
+  error(message: string, exception?: unknown): void {
+    console.error(exception === undefined ? message : `${message}\n${describe(exception)}`);
+  },
+  /** A warning, such as a slow callback in debug mode. */
+  warning(message: string): void {
+    console.warn(message);
+  },
+  /** Debug-mode chatter. */
+  debug(message: string): void {
+    console.debug(message);
+  },
+};

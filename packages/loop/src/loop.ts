@@ -1,0 +1,673 @@
+/**
+ * `EventLoop`, after CPython's `asyncio/base_events.py`.
+ *
+ * The loop runs on top of the host's event loop. One iteration is CPython's
+ * `_run_once`: drop cancelled timers, wait until something is ready (here:
+ * give the host a turn with a host timer), move the due timers to the ready
+ * queue, then run exactly the callbacks that were ready when the iteration
+ * started. Iterations run back to back inside one host task for up to a few
+ * milliseconds; then the loop yields to the host so that its timers and I/O
+ * are never starved. Promise reactions get a microtask turn between two
+ * iterations whenever something outside the loop may be waiting for one.
+ */
+import { Context } from './context.js';
+import { isCoroutine, isCoroutineFunction, isPromiseLike } from './coroutines.js';
+import { isInterrupt, RuntimeError, ValueError } from './errors.js';
+import { captureCreationSite, shortRepr } from './format.js';
+import { Future, isFuture } from './future.js';
+import { Handle, TimerHandle } from './handle.js';
+import { logger } from './log.js';
+import { wrapPromise } from './promise.js';
+import { ReadyQueue, type Runnable } from './ready-queue.js';
+import { running } from './running.js';
+import { TimerHeap } from './timer-heap.js';
+import type {
+  Clock,
+  Coroutine,
+  ExceptionContext,
+  ExceptionHandler,
+  TaskFactory,
+  TaskOptions,
+} from './types.js';
+
+// CPython's thresholds for rebuilding the timer heap without cancelled timers.
+const MIN_SCHEDULED_TIMER_HANDLES = 100;
+const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
+// How long the loop keeps the host waiting, in milliseconds.
+const SLICE_MS = 4;
+// How many callbacks run between two looks at the clock.
+const CHECK_EVERY = 64;
+const MAX_HOST_DELAY_MS = 0x7fffffff;
+
+// What the loop has asked of the host.
+const HOST_NONE = 0; // nothing: a slice is running or the loop is stopped
+const HOST_SOON = 1; // a microtask or an immediate that continues the run
+const HOST_TIMER = 2; // a host timer for the next due TimerHandle
+const HOST_IDLE = 3; // nothing to do until something is scheduled
+
+const perf: { now(): number } =
+  typeof performance === 'object' && performance !== null ? performance : Date;
+const realClock: Clock = { now: () => perf.now() / 1000 };
+const setImmediate_: (fn: () => void) => unknown =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (globalThis as unknown as { setImmediate: (fn: () => void) => unknown }).setImmediate
+    : (fn) => setTimeout(fn, 0);
+
+let defaultTaskFactory: TaskFactory | null = null;
+
+/** @internal `@x/tasks` registers `Task` here, so that `createTask` works without a factory. */
+export function setDefaultTaskFactory(f: TaskFactory | null): void {
+  defaultTaskFactory = f;
+}
+
+function envDebug(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
+  const v = env?.XASYNC_DEBUG;
+  return v !== undefined && v !== '' && v !== '0';
+}
+
+function checkCallback(cb: unknown, method: string): void {
+  if (isCoroutine(cb) || isCoroutineFunction(cb)) {
+    throw new TypeError(
+      `coroutines cannot be used with ${method}(); use createTask() to run a coroutine`,
+    );
+  }
+  if (typeof cb !== 'function') {
+    throw new TypeError(`a callable object was expected by ${method}(), got ${shortRepr(cb)}`);
+  }
+}
+
+function checkTime(value: unknown, what: 'delay' | 'when'): void {
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `${what} must be a number of seconds, got ${value === null ? 'null' : typeof value}`,
+    );
+  }
+  if (Number.isNaN(value)) {
+    throw new TypeError(`${what} must not be NaN: pass a number of seconds (Infinity means never)`);
+  }
+}
+
+/**
+ * Mirrors `asyncio.EventLoop` (`BaseEventLoop`): runs callbacks, timers and
+ * tasks. Application code rarely needs it directly: `run()` from
+ * `@x/runner` creates, runs and closes one.
+ */
+export class EventLoop {
+  /** Mirrors `loop.slow_callback_duration`: in debug mode, callbacks slower than this (seconds) are logged. */
+  slowCallbackDuration = 0.1;
+
+  /** @internal */ _ready = new ReadyQueue();
+  /** @internal */ _timers = new TimerHeap();
+  /** @internal */ _timerCancelledCount = 0;
+  /** @internal */ _seq = 0;
+  /** @internal */ _closed = false;
+  /** @internal */ _stopping = false;
+  /** @internal */ _running = false;
+  /** @internal */ _debug: boolean;
+  /** @internal */ _clock: Clock;
+  /** @internal */ _exceptionHandler: ExceptionHandler | null = null;
+  /** @internal */ _taskFactory: TaskFactory | null = null;
+  /** @internal Pending tasks, held strongly until they are done. */
+  _tasks = new Set<Future<unknown>>();
+  /** @internal Set when a promise may have been resolved by a callback: give microtasks a turn. */
+  _microtaskWanted = false;
+  /** @internal Promises that will complete a Future of this loop when they settle. */
+  _hostWaiters = 0;
+  /** @internal Callbacks run when the loop closes (signal handlers use it). */
+  _closeHooks: Array<() => void> = [];
+  /** @internal The handle being run, in debug mode. */
+  _currentHandle: Runnable | null = null;
+  /** @internal Callbacks left to run in the current iteration. */
+  _batch = 0;
+
+  private _host = HOST_NONE;
+  private _hostTimer: ReturnType<typeof setTimeout> | null = null;
+  private _keepAlive: ReturnType<typeof setInterval> | null = null;
+  private _resolveRun: (() => void) | null = null;
+  private _rejectRun: ((e: unknown) => void) | null = null;
+  private readonly _sliceFn = (): void => this._slice();
+
+  constructor(options?: { debug?: boolean; clock?: Clock }) {
+    const clock = options?.clock;
+    if (clock !== undefined && (clock === null || typeof clock.now !== 'function')) {
+      throw new TypeError(
+        `clock must have a now() method returning seconds, got ${shortRepr(clock)}`,
+      );
+    }
+    this._clock = clock ?? realClock;
+    this._debug = options?.debug ?? envDebug();
+  }
+
+  // ---- running and stopping ------------------------------------------------
+
+  /**
+   * Mirrors `loop.run_forever()`: runs until `stop()` is called. The Promise
+   * settles when the loop stops; it rejects with a `KeyboardInterrupt` or
+   * `SystemExit` thrown by a callback, and the loop can be run again after.
+   */
+  runForever(): Promise<void> {
+    try {
+      this._checkClosed();
+      this._checkRunning();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<void>((resolve, reject) => {
+      this._resolveRun = resolve;
+      this._rejectRun = reject;
+      this._running = true;
+      running.loop = this;
+      this._keepAlive = setInterval(() => {}, MAX_HOST_DELAY_MS);
+      this._host = HOST_NONE;
+      this._slice();
+    });
+  }
+
+  /**
+   * Mirrors `loop.run_until_complete()`: runs until the Future (or the Task
+   * made for a coroutine, or the Future that follows a promise) is done, and
+   * resolves with its result or rejects with its exception.
+   */
+  runUntilComplete<T>(aw: Future<T> | Coroutine<T> | PromiseLike<T>): Promise<T> {
+    let fut: Future<T>;
+    let newTask = false;
+    try {
+      this._checkClosed();
+      this._checkRunning();
+      if (isFuture(aw)) {
+        if (aw._loop !== this) {
+          throw new ValueError(
+            'The future belongs to a different loop than the one specified as the loop argument',
+          );
+        }
+        fut = aw;
+      } else if (isCoroutine(aw)) {
+        fut = this.createTask(aw as Coroutine<T>) as Future<T>;
+        newTask = true;
+      } else if (isPromiseLike(aw)) {
+        fut = wrapPromise(aw, this);
+        newTask = true;
+      } else {
+        throw new TypeError(
+          `An asyncio.Future, a coroutine or an awaitable is required, got ${shortRepr(aw)}`,
+        );
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (newTask) (fut as { _logDestroyPending?: boolean })._logDestroyPending = false;
+    const onDone = (f: Future<T>): void => {
+      if (!f.cancelled() && f._state === 2 && isInterrupt(f._exception)) {
+        // The interrupt already ended runForever(): nothing to stop.
+        return;
+      }
+      f._loop.stop();
+    };
+    fut.addDoneCallback(onDone);
+    return this.runForever().then(
+      () => {
+        fut.removeDoneCallback(onDone);
+        if (!fut.done()) throw new RuntimeError('Event loop stopped before Future completed.');
+        return fut.result();
+      },
+      (e: unknown) => {
+        fut.removeDoneCallback(onDone);
+        // The coroutine raised an interrupt: the caller cannot see the task,
+        // so consume its exception to avoid a "never retrieved" report.
+        if (newTask && fut.done() && !fut.cancelled()) fut.exception();
+        throw e;
+      },
+    );
+  }
+
+  /**
+   * Mirrors `loop.stop()`: the loop stops after the current iteration; a
+   * `stop()` before `runForever()` makes the next run do one iteration.
+   */
+  stop(): void {
+    this._stopping = true;
+    this._wake();
+  }
+
+  /** Mirrors `loop.is_running()`. */
+  isRunning(): boolean {
+    return this._running;
+  }
+
+  /** Mirrors `loop.is_closed()`. */
+  isClosed(): boolean {
+    return this._closed;
+  }
+
+  /**
+   * Mirrors `loop.close()`: drops every pending callback and timer. Throws
+   * `RuntimeError` on a running loop; closing twice is harmless. Tasks still
+   * pending are reported as "Task was destroyed but it is pending!".
+   */
+  close(): void {
+    if (this._running) throw new RuntimeError('Cannot close a running event loop');
+    if (this._closed) return;
+    if (this._debug) logger.debug(`Close ${String(this)}`);
+    this._closed = true;
+    const pending = [...this._tasks];
+    this._tasks.clear();
+    for (const task of pending) {
+      if (!task.done() && (task as { _logDestroyPending?: boolean })._logDestroyPending !== false) {
+        const context: ExceptionContext = {
+          message: 'Task was destroyed but it is pending!',
+          task,
+        };
+        if (task._sourceTraceback !== null) context.source_traceback = task._sourceTraceback;
+        this.callExceptionHandler(context);
+      }
+    }
+    this._ready.clear();
+    this._timers.clear();
+    this._timerCancelledCount = 0;
+    const hooks = this._closeHooks;
+    this._closeHooks = [];
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (exc) {
+        if (isInterrupt(exc)) throw exc;
+        this.callExceptionHandler({
+          message: 'Exception in a close hook of the event loop',
+          exception: exc,
+        });
+      }
+    }
+  }
+
+  /** Mirrors `loop.time()`: the loop's monotonic clock, in seconds. */
+  time(): number {
+    return this._clock.now();
+  }
+
+  // ---- scheduling ----------------------------------------------------------
+
+  /**
+   * Mirrors `loop.call_soon()`: `cb(...args)` runs on the next iteration, in
+   * FIFO order, in a copy of the current context.
+   */
+  callSoon<A extends unknown[]>(cb: (...a: A) => void, ...args: A): Handle {
+    this._checkClosed();
+    checkCallback(cb, 'callSoon');
+    return this._callSoonWith(cb, args.length === 0 ? null : args, null);
+  }
+
+  /**
+   * Mirrors `loop.call_soon_threadsafe()`. JavaScript has one thread per
+   * loop; this is `callSoon` that also wakes a loop waiting for the host,
+   * which `callSoon` does here too.
+   */
+  callSoonThreadsafe<A extends unknown[]>(cb: (...a: A) => void, ...args: A): Handle {
+    this._checkClosed();
+    checkCallback(cb, 'callSoonThreadsafe');
+    return this._callSoonWith(cb, args.length === 0 ? null : args, null);
+  }
+
+  /**
+   * Mirrors `loop.call_later()`: `cb(...args)` runs `delay` seconds from now.
+   * A negative delay means now; `Infinity` means never; NaN is a TypeError.
+   */
+  callLater<A extends unknown[]>(delay: number, cb: (...a: A) => void, ...args: A): TimerHandle {
+    checkTime(delay, 'delay');
+    return this._callAt(this.time() + delay, cb, args, 'callLater');
+  }
+
+  /** Mirrors `loop.call_at()`: like `callLater`, at an absolute `loop.time()`. */
+  callAt<A extends unknown[]>(when: number, cb: (...a: A) => void, ...args: A): TimerHandle {
+    checkTime(when, 'when');
+    return this._callAt(when, cb, args, 'callAt');
+  }
+
+  /** Mirrors `loop.create_future()`. */
+  createFuture<T>(): Future<T> {
+    this._checkClosed();
+    return new Future<T>({ loop: this });
+  }
+
+  /**
+   * Mirrors `loop.create_task()`: wraps the coroutine in a Task through the
+   * task factory (`Task` from `@x/tasks` unless one was set).
+   */
+  createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Future<T> {
+    this._checkClosed();
+    const factory = this._taskFactory ?? defaultTaskFactory;
+    if (factory === null) {
+      throw new RuntimeError(
+        "no task factory: import '@x/tasks' (it registers Task as the default) or call loop.setTaskFactory()",
+      );
+    }
+    if (!isCoroutine(coro)) {
+      throw new TypeError(
+        `a coroutine was expected, got ${shortRepr(coro)}; call the function* to get one`,
+      );
+    }
+    return factory(this, coro, options) as Future<T>;
+  }
+
+  /** Mirrors `loop.set_task_factory()`: null restores the default. */
+  setTaskFactory(f: TaskFactory | null): void {
+    if (f !== null && typeof f !== 'function') {
+      throw new TypeError('task factory must be a callable or None');
+    }
+    this._taskFactory = f;
+  }
+
+  /** Mirrors `loop.get_task_factory()`. */
+  getTaskFactory(): TaskFactory | null {
+    return this._taskFactory;
+  }
+
+  // ---- errors --------------------------------------------------------------
+
+  /** Mirrors `loop.set_exception_handler()`: null restores the default handler. */
+  setExceptionHandler(h: ExceptionHandler | null): void {
+    if (h !== null && typeof h !== 'function') {
+      throw new TypeError(`A callable object or None is expected, got ${shortRepr(h)}`);
+    }
+    this._exceptionHandler = h;
+  }
+
+  /** Mirrors `loop.get_exception_handler()`. */
+  getExceptionHandler(): ExceptionHandler | null {
+    return this._exceptionHandler;
+  }
+
+  /**
+   * Mirrors `loop.default_exception_handler()`: logs the message, every other
+   * key of the context, and the exception's stack.
+   */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    const message = context.message || 'Unhandled exception in event loop';
+    const ctx: Record<string, unknown> = { ...context };
+    const cur = this._currentHandle as { _sourceTraceback?: string | null } | null;
+    if (!('source_traceback' in ctx) && cur !== null && cur._sourceTraceback) {
+      ctx.handle_traceback = cur._sourceTraceback;
+    }
+    const lines = [message];
+    for (const key of Object.keys(ctx).sort()) {
+      if (key === 'message' || key === 'exception') continue;
+      let value = ctx[key];
+      if (key === 'source_traceback')
+        value = `Object created at (most recent call last):\n${String(value)}`;
+      else if (key === 'handle_traceback')
+        value = `Handle created at (most recent call last):\n${String(value)}`;
+      else if (typeof value !== 'string') value = String(value);
+      lines.push(`${key}: ${value as string}`);
+    }
+    logger.error(lines.join('\n'), 'exception' in context ? context.exception : undefined);
+  }
+
+  /**
+   * Mirrors `loop.call_exception_handler()`: calls the handler that was set,
+   * or the default one; an error in the handler is logged, never raised.
+   */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this._exceptionHandler;
+    if (handler === null) {
+      try {
+        this.defaultExceptionHandler(context);
+      } catch (exc) {
+        if (isInterrupt(exc)) throw exc;
+        logger.error('Exception in default exception handler', exc);
+      }
+      return;
+    }
+    try {
+      const thing = (context.task ?? context.future ?? context.handle) as
+        | { getContext?: () => Context }
+        | undefined;
+      const ctx = typeof thing?.getContext === 'function' ? thing.getContext() : null;
+      if (ctx instanceof Context && !ctx._entered) ctx.run(handler, this, context);
+      else handler(this, context);
+    } catch (exc) {
+      if (isInterrupt(exc)) throw exc;
+      try {
+        this.defaultExceptionHandler({
+          message: 'Unhandled error in exception handler',
+          exception: exc,
+          context,
+        });
+      } catch (exc2) {
+        if (isInterrupt(exc2)) throw exc2;
+        logger.error(
+          'Exception in default exception handler while handling an unexpected error in custom exception handler',
+          exc2,
+        );
+      }
+    }
+  }
+
+  // ---- debug ---------------------------------------------------------------
+
+  /** Mirrors `loop.get_debug()`. */
+  getDebug(): boolean {
+    return this._debug;
+  }
+
+  /** Mirrors `loop.set_debug()`: slow-callback warnings and creation sites in reprs and logs. */
+  setDebug(enabled: boolean): void {
+    this._debug = Boolean(enabled);
+  }
+
+  toString(): string {
+    return `<EventLoop running=${this._running} closed=${this._closed} debug=${this._debug}>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  // ---- internals shared with Future and @x/tasks ----------------------------
+
+  /** @internal Throws the RuntimeError CPython's `_check_closed` throws. */
+  _checkClosed(): void {
+    if (this._closed) throw new RuntimeError('Event loop is closed');
+  }
+
+  /** @internal */
+  _checkRunning(): void {
+    if (this._running) throw new RuntimeError('This event loop is already running');
+    if (running.loop !== null)
+      throw new RuntimeError('Cannot run the event loop while another loop is running');
+  }
+
+  /** @internal Queues `target._run(arg)` for the next iteration. The caller checks `_checkClosed`. */
+  _push(target: Runnable, arg: unknown): void {
+    this._ready.push(target, arg);
+    if (this._host >= HOST_TIMER) this._wake();
+  }
+
+  /** @internal `callSoon` with an explicit context and no checks of the callback. */
+  _callSoonWith(
+    cb: (...a: any[]) => void,
+    args: unknown[] | null,
+    context: Context | null,
+  ): Handle {
+    this._checkClosed();
+    const h = new Handle(cb, args, this, context);
+    if (this._debug) h._sourceTraceback = captureCreationSite();
+    this._push(h, undefined);
+    return h;
+  }
+
+  /** @internal Mirrors `_timer_handle_cancelled`. */
+  _timerHandleCancelled(t: TimerHandle): void {
+    if (t._scheduled) this._timerCancelledCount++;
+  }
+
+  private _callAt(
+    when: number,
+    cb: (...a: any[]) => void,
+    args: unknown[],
+    method: string,
+  ): TimerHandle {
+    this._checkClosed();
+    checkCallback(cb, method);
+    const t = new TimerHandle(when, this._seq++, cb, args.length === 0 ? null : args, this, null);
+    if (this._debug) t._sourceTraceback = captureCreationSite();
+    this._timers.push(t);
+    t._scheduled = true;
+    if (this._host >= HOST_TIMER) this._wake();
+    return t;
+  }
+
+  /** Something was scheduled while the loop waits for the host: run again soon. */
+  private _wake(): void {
+    if (this._host < HOST_TIMER) return;
+    if (this._hostTimer !== null) {
+      clearTimeout(this._hostTimer);
+      this._hostTimer = null;
+    }
+    this._host = HOST_SOON;
+    queueMicrotask(this._sliceFn);
+  }
+
+  /** Runs iterations until the time slice is used up, the loop must wait, or it stops. */
+  private _slice(): void {
+    if (!this._running) return;
+    this._host = HOST_NONE;
+    if (this._hostTimer !== null) {
+      clearTimeout(this._hostTimer);
+      this._hostTimer = null;
+    }
+    const ready = this._ready;
+    const timers = this._timers;
+    const deadline = perf.now() + SLICE_MS;
+    let n = 0;
+    try {
+      for (;;) {
+        if (this._batch === 0) {
+          // The start of an iteration (`_run_once`): tidy the timer heap.
+          const count = timers.size;
+          if (
+            count > MIN_SCHEDULED_TIMER_HANDLES &&
+            this._timerCancelledCount / count > MIN_CANCELLED_TIMER_HANDLES_FRACTION
+          ) {
+            timers.removeCancelled();
+            this._timerCancelledCount = 0;
+          } else {
+            let top = timers.peek();
+            while (top !== undefined && top._cancelled) {
+              this._timerCancelledCount--;
+              timers.pop();
+              top._scheduled = false;
+              top = timers.peek();
+            }
+          }
+          // Nothing ready: the equivalent of the selector's wait.
+          if (ready.length === 0 && !this._stopping) {
+            const top = timers.peek();
+            if (top === undefined) {
+              this._host = HOST_IDLE;
+              return;
+            }
+            const wait = top._when - this.time();
+            if (wait > 0) {
+              this._host = HOST_TIMER;
+              if (wait !== Number.POSITIVE_INFINITY) {
+                this._hostTimer = setTimeout(
+                  this._sliceFn,
+                  Math.min(Math.ceil(wait * 1000), MAX_HOST_DELAY_MS),
+                );
+              }
+              return;
+            }
+          }
+          const end = this.time() + 1e-9;
+          for (let top = timers.peek(); top !== undefined && top._when < end; top = timers.peek()) {
+            timers.pop();
+            top._scheduled = false;
+            ready.push(top, undefined);
+          }
+          this._batch = ready.length;
+        }
+        // Run the callbacks that were ready when the iteration started.
+        while (this._batch > 0) {
+          this._batch--;
+          if (this._debug) this._runDebug();
+          else ready.runFirst();
+          if (++n === CHECK_EVERY) {
+            n = 0;
+            if (this._batch > 0 && perf.now() >= deadline) {
+              this._yieldToHost(false);
+              return;
+            }
+          }
+        }
+        if (this._stopping) {
+          this._finish(null, false);
+          return;
+        }
+        if (this._microtaskWanted || this._hostWaiters > 0) {
+          this._microtaskWanted = false;
+          this._yieldToHost(perf.now() < deadline);
+          return;
+        }
+        if (++n === CHECK_EVERY) {
+          n = 0;
+          if (perf.now() >= deadline) {
+            this._yieldToHost(false);
+            return;
+          }
+        }
+      }
+    } catch (exc) {
+      // Only interrupts escape a Handle; anything else is a bug in the loop,
+      // and rejecting the run with it is better than losing it.
+      this._finish(exc, true);
+    }
+  }
+
+  private _yieldToHost(microtask: boolean): void {
+    this._host = HOST_SOON;
+    if (microtask) queueMicrotask(this._sliceFn);
+    else setImmediate_(this._sliceFn);
+  }
+
+  private _runDebug(): void {
+    const target = this._ready.peekTarget() as Runnable;
+    this._currentHandle = target;
+    const t0 = this.time();
+    try {
+      this._ready.runFirst();
+    } finally {
+      this._currentHandle = null;
+    }
+    const dt = this.time() - t0;
+    if (dt >= this.slowCallbackDuration) {
+      const what =
+        target instanceof Handle
+          ? String(target)
+          : `<${(target as object).constructor.name} step ${String(target)}>`;
+      logger.warning(`Executing ${what} took ${dt.toFixed(3)} seconds`);
+    }
+  }
+
+  private _finish(exc: unknown, failed: boolean): void {
+    this._stopping = false;
+    this._running = false;
+    this._batch = 0;
+    this._host = HOST_NONE;
+    if (running.loop === this) running.loop = null;
+    if (this._hostTimer !== null) {
+      clearTimeout(this._hostTimer);
+      this._hostTimer = null;
+    }
+    if (this._keepAlive !== null) {
+      clearInterval(this._keepAlive);
+      this._keepAlive = null;
+    }
+    const resolve = this._resolveRun;
+    const reject = this._rejectRun;
+    this._resolveRun = null;
+    this._rejectRun = null;
+    if (failed) reject?.(exc);
+    else resolve?.();
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * A Future that follows a promise, for `ensureFuture(promise)` and
+ * `runUntilComplete(promise)`. CPython wraps awaitables in a Task; a
+ * JavaScript promise is not steppable, so a Future completed by the promise's
+ * reactions does the same job with one object.
+ */
+import { Future } from './future.js';
+import type { EventLoop } from './loop.js';
+
+/**
+ * @internal A Future of `loop` that settles like `p`. Cancelling the Future
+ * releases its waiters but cannot stop the promise's work (see `abortable`).
+ */
+export function wrapPromise<T>(p: PromiseLike<T>, loop: EventLoop): Future<T> {
+  const fut = new Future<T>({ loop });
+  // While the promise is pending the loop gives microtasks a turn between
+  // iterations, so that the promise's reactions are not held back.
+  loop._hostWaiters++;
+  const settle = (ok: boolean, v: unknown): void => {
+    loop._hostWaiters--;
+    // As CPython's wrap_future: nothing to do for a cancelled future or a closed loop.
+    if (fut.done() || loop.isClosed()) return;
+    if (ok) fut.setResult(v as T);
+    else fut.setException(v ?? new TypeError(`the promise rejected with ${String(v)}`));
+  };
+  try {
+    p.then(
+      (v) => settle(true, v),
+      (e) => settle(false, e),
+    );
+  } catch (e) {
+    settle(false, e);
+  }
+  return fut;
+}

@@ -1,0 +1,2 @@
+// @x/runner: run(), Runner, runMain() and the xrun command — arrives with its issue.
+export {};

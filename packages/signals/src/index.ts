@@ -1,0 +1,2 @@
+// @x/signals: addSignalHandler, waitForSignal — arrives with its issue.
+export {};

@@ -1,0 +1,36 @@
+/** `ensureFuture`, after CPython's `asyncio.ensure_future`. */
+import {
+  type Coroutine,
+  type EventLoop,
+  Future,
+  getEventLoop,
+  isCoroutine,
+  ValueError,
+} from '@x/loop';
+import { isPromiseLike, shortRepr, wrapPromise } from '@x/loop/internal';
+
+/**
+ * Mirrors `asyncio.ensure_future()`: a Future is returned as is; a coroutine
+ * is wrapped in a Task; any PromiseLike becomes a Future that follows it.
+ * Cancelling such a Future releases its waiters but cannot stop the promise's
+ * work: use `abortable()` for work that takes an AbortSignal.
+ */
+export function ensureFuture<T>(
+  aw: Future<T> | Coroutine<T> | PromiseLike<T>,
+  options?: { loop?: EventLoop },
+): Future<T> {
+  const loop = options?.loop;
+  if (aw instanceof Future) {
+    if (loop !== undefined && loop !== null && loop !== aw._loop) {
+      throw new ValueError(
+        'The future belongs to a different loop than the one specified as the loop argument',
+      );
+    }
+    return aw;
+  }
+  if (isCoroutine(aw)) return (loop ?? getEventLoop()).createTask(aw as Coroutine<T>);
+  if (isPromiseLike(aw)) return wrapPromise(aw, loop ?? getEventLoop());
+  throw new TypeError(
+    `An asyncio.Future, a coroutine or an awaitable is required, got ${shortRepr(aw)}`,
+  );
+}

@@ -1,0 +1,423 @@
+/**
+ * `Task`, after CPython's `asyncio/tasks.py`: a coroutine wrapped in a Future.
+ *
+ * A task steps its generator through the loop. When the generator yields a
+ * Future (`yield* fut`), the task waits for it; when it yields nothing (a
+ * bare `yield`), the task gives the other tasks one turn. `cancel()` cancels
+ * the Future being waited on, or throws `CancelledError` into the generator
+ * at its next step: the coroutine sees it where it waits, exactly as in
+ * Python, and may clean up in `finally` blocks (which may wait themselves)
+ * or even refuse.
+ *
+ * A task is queued on the loop's ready queue as itself (see `Runnable`):
+ * stepping it or waking it up allocates no Handle.
+ */
+import {
+  CancelledError,
+  Context,
+  type Coroutine,
+  type EventLoop,
+  Future,
+  getRunningLoop,
+  InvalidStateError,
+  isCoroutine,
+  isInterrupt,
+  RuntimeError,
+  type TaskFactory,
+  type TaskOptions,
+} from '@x/loop';
+import {
+  contextState,
+  isPromiseLike,
+  type Runnable,
+  setDefaultTaskFactory,
+  shortRepr,
+} from '@x/loop/internal';
+
+let taskCounter = 0;
+
+// One loop runs at a time in a JavaScript thread, so one current task is enough.
+let currentLoop: EventLoop | null = null;
+let current: Task<unknown> | null = null;
+
+/** The argument queued with a task whose next step throws `_stepExc` into it. */
+const THROW = Symbol('throw');
+
+/**
+ * Mirrors `asyncio.Task`: runs a coroutine on the loop.
+ *
+ * ```ts
+ * function* main() {
+ *   const t = new Task(work());        // or createTask(work())
+ *   return yield* t;
+ * }
+ * ```
+ */
+export class Task<T = unknown> extends Future<T> implements Runnable {
+  /** @internal */ _coro: Coroutine<T>;
+  /** @internal A number stands for the name `Task-<n>`, formatted when asked for. */
+  _name: string | number;
+  /** @internal */ _numCancelsRequested = 0;
+  /** @internal */ _mustCancel = false;
+  /** @internal */ _futWaiter: Future<unknown> | null = null;
+  /** @internal */ _context: Context;
+  /** @internal The exception the scheduled step throws into the coroutine. */
+  _stepExc: unknown = undefined;
+  /** @internal If false, closing the loop does not report this task as pending. */
+  _logDestroyPending = true;
+
+  constructor(coro: Coroutine<T>, options?: TaskOptions & { loop?: EventLoop }) {
+    super(options?.loop !== undefined ? { loop: options.loop } : undefined);
+    if (!isCoroutine(coro)) {
+      this._logDestroyPending = false;
+      throw new TypeError(
+        `a coroutine was expected, got ${shortRepr(coro)}; call the function* to get one`,
+      );
+    }
+    const name = options?.name;
+    this._name = name === undefined || name === null ? ++taskCounter : String(name);
+    this._coro = coro;
+    const ctx = options?.context;
+    if (ctx !== undefined && ctx !== null && !(ctx instanceof Context)) {
+      throw new TypeError(`context must be a Context, got ${shortRepr(ctx)}`);
+    }
+    this._context = ctx ?? contextState.current.copy();
+    const loop = this._loop;
+    if (options?.eagerStart === true && loop._running) {
+      this._eagerStart();
+    } else {
+      loop._checkClosed();
+      loop._push(this, undefined);
+      loop._tasks.add(this as Task<unknown>);
+    }
+  }
+
+  /** Mirrors `Task.get_coro()`. */
+  getCoro(): Coroutine<T> {
+    return this._coro;
+  }
+
+  /** Mirrors `Task.get_context()`: the context every step runs in. */
+  getContext(): Context {
+    return this._context;
+  }
+
+  /** Mirrors `Task.get_name()`: `Task-<n>` unless a name was given. */
+  getName(): string {
+    const n = this._name;
+    return typeof n === 'number' ? `Task-${n}` : n;
+  }
+
+  /** Mirrors `Task.set_name()`. */
+  setName(name: string): void {
+    this._name = String(name);
+  }
+
+  /** Mirrors `Task.set_result()`: a task's result comes from its coroutine. */
+  override setResult(_value: T): never {
+    throw new RuntimeError('Task does not support set_result operation');
+  }
+
+  /** Mirrors `Task.set_exception()`: a task's exception comes from its coroutine. */
+  override setException(_error: unknown): never {
+    throw new RuntimeError('Task does not support set_exception operation');
+  }
+
+  /**
+   * Mirrors `Task.cancel()`: requests cancellation. The Future the task waits
+   * on is cancelled, or `CancelledError` is thrown into the coroutine at its
+   * next step. Returns false if the task is already done.
+   */
+  override cancel(msg?: string): boolean {
+    this._clearLog();
+    if (this._state !== 0) return false;
+    this._numCancelsRequested++;
+    const waiter = this._futWaiter;
+    // Leave _futWaiter set: it may be a task that ignores the cancellation,
+    // and may have to be cancelled again.
+    if (waiter !== null && waiter.cancel(msg)) return true;
+    // The task's step must already be scheduled.
+    this._mustCancel = true;
+    this._cancelMessage = msg;
+    return true;
+  }
+
+  /** Mirrors `Task.cancelling()`: the number of pending cancellation requests. */
+  cancelling(): number {
+    return this._numCancelsRequested;
+  }
+
+  /**
+   * Mirrors `Task.uncancel()`: takes one cancellation request back; when none
+   * is left, a cancellation not yet delivered is dropped too (3.13+).
+   */
+  uncancel(): number {
+    if (this._numCancelsRequested > 0) {
+      this._numCancelsRequested--;
+      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    }
+    return this._numCancelsRequested;
+  }
+
+  /** @internal Called by the ready queue: a step, a wake-up by `arg`, or a step that throws. */
+  _run(arg: unknown): void {
+    try {
+      if (arg === undefined) {
+        this._step(undefined);
+      } else if (arg === THROW) {
+        const exc = this._stepExc;
+        this._stepExc = undefined;
+        this._step(exc);
+      } else {
+        this._wakeup(arg as Future<unknown>);
+      }
+    } catch (exc) {
+      if (isInterrupt(exc)) throw exc;
+      this._loop.callExceptionHandler({
+        message: `Exception in callback ${this.constructor.name}.__step()`,
+        exception: exc,
+        task: this as Future<unknown>,
+      });
+    }
+  }
+
+  /** @internal Mirrors `__wakeup`: the awaited future is done; resume with its outcome. */
+  _wakeup(fut: Future<unknown>): void {
+    let exc: unknown;
+    let failed = false;
+    try {
+      fut.result();
+    } catch (e) {
+      exc = e;
+      failed = true;
+    }
+    this._step(
+      failed ? (exc === undefined ? new RuntimeError('undefined was thrown') : exc) : undefined,
+    );
+  }
+
+  /** @internal Mirrors `__step`. `exc === undefined` means resume normally. */
+  _step(exc: unknown): void {
+    if (this._state !== 0) {
+      throw new InvalidStateError(`_step(): already done: ${String(this)}, ${shortRepr(exc)}`);
+    }
+    if (this._mustCancel) {
+      if (!(exc instanceof CancelledError)) exc = this._makeCancelledError();
+      this._mustCancel = false;
+    }
+    this._futWaiter = null;
+    const loop = this._loop;
+    enterTask(loop, this as Task<unknown>);
+    const ctx = this._context;
+    if (ctx._entered) {
+      leaveTask(loop, this as Task<unknown>);
+      throw new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
+    }
+    const prev = contextState.current;
+    ctx._entered = true;
+    contextState.current = ctx;
+    try {
+      this._stepRun(exc);
+    } finally {
+      contextState.current = prev;
+      ctx._entered = false;
+      leaveTask(loop, this as Task<unknown>);
+    }
+  }
+
+  /** @internal Mirrors `__step_run_and_handle_result`. */
+  _stepRun(exc: unknown): void {
+    const coro = this._coro;
+    let r: IteratorResult<Future<unknown> | undefined, T>;
+    try {
+      r = exc === undefined ? coro.next() : coro.throw(exc);
+    } catch (e) {
+      if (e instanceof CancelledError) {
+        // Keep the original error, so that awaiters see where it came from.
+        this._cancelledExc = e;
+        Future.prototype.cancel.call(this);
+        this._loop._tasks.delete(this as Task<unknown>);
+      } else {
+        this._finishWithException(e);
+        if (isInterrupt(e)) throw e;
+      }
+      return;
+    }
+    if (r.done === true) {
+      if (this._mustCancel) {
+        // Cancelled right before the coroutine returned.
+        this._mustCancel = false;
+        Future.prototype.cancel.call(this, this._cancelMessage);
+      } else {
+        Future.prototype.setResult.call(this, r.value);
+      }
+      this._loop._tasks.delete(this as Task<unknown>);
+      return;
+    }
+    const y: unknown = r.value;
+    if (y === undefined) {
+      // A bare yield gives the other tasks one turn.
+      this._loop._push(this, undefined);
+    } else if (y instanceof Future) {
+      if (y._loop !== this._loop) {
+        this._throwSoon(
+          new RuntimeError(
+            `Task ${String(this)} got Future ${String(y)} attached to a different loop`,
+          ),
+        );
+      } else if (!y._blocking) {
+        this._throwSoon(
+          new RuntimeError(
+            `yield was used instead of yield* in task ${String(this)} with ${String(y)}: write \`yield* fut\``,
+          ),
+        );
+      } else if (y === this) {
+        this._throwSoon(new RuntimeError(`Task cannot await on itself: ${String(this)}`));
+      } else {
+        y._blocking = false;
+        y._addWaker(this);
+        this._futWaiter = y;
+        if (this._mustCancel && y.cancel(this._cancelMessage)) this._mustCancel = false;
+      }
+    } else if (isCoroutine(y)) {
+      this._throwSoon(
+        new RuntimeError(
+          `yield was used instead of yield* for generator in task ${String(this)} with ${shortRepr(y)}: write \`yield* coro\``,
+        ),
+      );
+    } else if (isPromiseLike(y)) {
+      this._throwSoon(
+        new RuntimeError(
+          `Task got bad yield: ${shortRepr(y)}: a promise cannot be awaited with yield; use \`yield* ensureFuture(promise)\``,
+        ),
+      );
+    } else {
+      this._throwSoon(
+        new RuntimeError(
+          `Task got bad yield: ${shortRepr(y)}: a coroutine can only wait on a Future with \`yield* fut\`, on another coroutine with \`yield* coro()\`, or yield nothing to give others a turn`,
+        ),
+      );
+    }
+  }
+
+  private _finishWithException(e: unknown): void {
+    // A coroutine may throw anything, even undefined; a task needs an exception value.
+    Future.prototype.setException.call(
+      this,
+      e === undefined || e === null ? new RuntimeError(`the coroutine threw ${String(e)}`) : e,
+    );
+    this._loop._tasks.delete(this as Task<unknown>);
+  }
+
+  private _throwSoon(exc: Error): void {
+    this._stepExc = exc;
+    this._loop._push(this, THROW);
+  }
+
+  private _eagerStart(): void {
+    const loop = this._loop;
+    const prevTask = swapCurrentTask(loop, this as Task<unknown>);
+    loop._tasks.add(this as Task<unknown>);
+    try {
+      this._context.run(() => this._stepRun(undefined));
+    } finally {
+      swapCurrentTask(loop, prevTask);
+    }
+  }
+
+  /** @internal */
+  override _reprInfo(): string[] {
+    const info = super._reprInfo();
+    if (this._numCancelsRequested > 0 && this._state === 0) info[0] = 'cancelling';
+    info.splice(1, 0, `name='${this.getName()}'`);
+    const rest: string[] = [`coro=<${coroState(this)}>`];
+    if (this._futWaiter !== null) rest.push(`wait_for=${String(this._futWaiter)}`);
+    info.splice(2, 0, ...rest);
+    return info;
+  }
+
+  /** @internal */
+  override _logLabel(): string {
+    return ` name='${this.getName()}'`;
+  }
+}
+
+function coroState(t: Task<unknown>): string {
+  if (t._state !== 0) return 'Generator done';
+  return current === t ? 'Generator running' : 'Generator';
+}
+
+function enterTask(loop: EventLoop, task: Task<unknown>): void {
+  if (current !== null && currentLoop === loop) {
+    throw new RuntimeError(
+      `Cannot enter into task ${String(task)} while another task ${String(current)} is being executed.`,
+    );
+  }
+  currentLoop = loop;
+  current = task;
+}
+
+function leaveTask(loop: EventLoop, task: Task<unknown>): void {
+  if (current !== task || currentLoop !== loop) {
+    throw new RuntimeError(
+      `Leaving task ${String(task)} does not match the current task ${String(current)}.`,
+    );
+  }
+  current = null;
+}
+
+function swapCurrentTask(loop: EventLoop, task: Task<unknown> | null): Task<unknown> | null {
+  const prev = currentLoop === loop ? current : null;
+  currentLoop = loop;
+  current = task;
+  return prev;
+}
+
+/**
+ * Mirrors `asyncio.current_task()`: the task being stepped on `loop` (the
+ * running loop by default), or null. With no loop given and none running,
+ * throws `RuntimeError('no running event loop')`.
+ */
+export function currentTask(loop?: EventLoop): Task<unknown> | null {
+  const l = loop ?? getRunningLoop();
+  return currentLoop === l ? current : null;
+}
+
+/**
+ * Mirrors `asyncio.all_tasks()`: the tasks of `loop` (the running loop by
+ * default) that are not done yet.
+ */
+export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+  const l = loop ?? getRunningLoop();
+  const out = new Set<Task<unknown>>();
+  for (const t of l._tasks) if (!t.done() && t instanceof Task) out.add(t);
+  return out;
+}
+
+/**
+ * Mirrors `asyncio.create_task()`: runs the coroutine in a new Task on the
+ * running loop (through its task factory).
+ */
+export function createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Task<T> {
+  return getRunningLoop().createTask(coro, options) as Task<T>;
+}
+
+/**
+ * Mirrors `asyncio.eager_task_factory`: with `loop.setTaskFactory(eagerTaskFactory)`,
+ * new tasks run their first step at once, inside `createTask()`, and never
+ * touch the loop if they finish without waiting.
+ */
+export const eagerTaskFactory: TaskFactory = (loop, coro, options) =>
+  new Task(coro, { eagerStart: true, ...options, loop });
+
+/** Mirrors `asyncio.create_eager_task_factory()`. */
+export function createEagerTaskFactory(
+  ctor: new (
+    coro: Coroutine<unknown>,
+    options?: TaskOptions & { loop?: EventLoop },
+  ) => Future<unknown>,
+): TaskFactory {
+  return (loop, coro, options) => new ctor(coro, { eagerStart: true, ...options, loop });
+}
+
+setDefaultTaskFactory((loop, coro, options) => new Task(coro, { ...options, loop }));
