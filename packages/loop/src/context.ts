@@ -8,6 +8,7 @@
  * scheduled from without paying for a copy on the hot path.
  */
 import { RuntimeError, ValueError } from './errors.js';
+import { shortRepr } from './format.js';
 
 type Data = ReadonlyMap<ContextVar<unknown>, unknown>;
 const EMPTY: Data = new Map();
@@ -42,12 +43,14 @@ export class Context {
 
   /** Mirrors `Context.get()`: the variable's value in this context, or `dflt`. */
   get<T>(v: ContextVar<T>, dflt?: T): T | undefined {
+    checkKey(v);
     const d = this._data;
     return d.has(v as ContextVar<unknown>) ? (d.get(v as ContextVar<unknown>) as T) : dflt;
   }
 
   /** Mirrors `var in context`. */
   has(v: ContextVar<unknown>): boolean {
+    checkKey(v);
     return this._data.has(v);
   }
 
@@ -66,8 +69,15 @@ export class Context {
     yield* this._data.entries();
   }
 
+  /** Mirrors `repr(context)`. */
   toString(): string {
     return `<Context object with ${this._data.size} variable(s)>`;
+  }
+}
+
+function checkKey(v: unknown): void {
+  if (!(v instanceof ContextVar)) {
+    throw new TypeError(`a ContextVar key was expected, got ${shortRepr(v)}`);
   }
 }
 
@@ -87,9 +97,14 @@ function fromData(data: Data): Context {
  * mapping in locals (so entering nests, with no allocation). The scratch
  * context is never handed to user code, so nothing can observe its reuse.
  */
-export const state: { current: Context; scratch: Context } = {
+export const state: { current: Context; scratch: Context; run: number; runs: number } = {
   current: new Context(),
   scratch: new Context(),
+  // Which callback the scratch context stands for while it is current (a
+  // number per run, given by Handle._run from `runs`): a Token made there
+  // belongs to that callback's context, not to another callback's.
+  run: 0,
+  runs: 0,
 };
 
 /** @internal The mapping of the current context (what a copy would share). */
@@ -110,7 +125,10 @@ export class Token<T> {
   /** Mirrors `Token.MISSING`: the old value of a variable that had none. */
   static readonly MISSING: typeof MISSING = MISSING;
   /** @internal */ _used = false;
-  /** @internal */ readonly _ctx: Context;
+  /** @internal The context it was made in. */
+  readonly _ctx: Context;
+  /** @internal For the scratch context: which callback run made it (`state.run`). */
+  readonly _run: number;
   /** Mirrors `Token.var`: the variable that `set()` was called on. */
   readonly var: ContextVar<T>;
   /** Mirrors `Token.old_value`: the value before `set()`, or `Token.MISSING`. */
@@ -119,15 +137,18 @@ export class Token<T> {
     this.var = v;
     this.oldValue = oldValue;
     this._ctx = ctx;
+    this._run = ctx === state.scratch ? state.run : 0;
   }
 
+  /** Mirrors `repr(token)`. */
   toString(): string {
-    return `<Token var=${String(this.var)}>`;
+    return `<Token${this._used ? ' used' : ''} var=${String(this.var)}>`;
   }
 }
 
 /** Mirrors `contextvars.ContextVar`: a variable whose value depends on the current context. */
 export class ContextVar<T> {
+  /** Mirrors `ContextVar.name`: the name given to the constructor. */
   readonly name: string;
   readonly #default: T | typeof NO_DEFAULT;
 
@@ -173,7 +194,7 @@ export class ContextVar<T> {
     if (token.var !== this)
       throw new ValueError(`${String(token)} was created by a different ContextVar`);
     const ctx = state.current;
-    if (token._ctx !== ctx && token._ctx !== state.scratch) {
+    if (token._ctx !== ctx || (ctx === state.scratch && token._run !== state.run)) {
       throw new ValueError(`${String(token)} was created in a different Context`);
     }
     token._used = true;
@@ -183,10 +204,22 @@ export class ContextVar<T> {
     ctx._data = next;
   }
 
+  /** Mirrors `repr(var)`: its name and default. */
   toString(): string {
-    return `<ContextVar name='${this.name}'>`;
+    const d = this.#default;
+    if (d === NO_DEFAULT) return `<ContextVar name='${this.name}'>`;
+    // A default that contains the variable prints it as "...", as Python's reprs do.
+    if (inRepr.has(this)) return '...';
+    inRepr.add(this);
+    try {
+      return `<ContextVar name='${this.name}' default=${shortRepr(d)}>`;
+    } finally {
+      inRepr.delete(this);
+    }
   }
 }
+
+const inRepr = new Set<ContextVar<unknown>>();
 
 /** Mirrors Python's `LookupError`: what `ContextVar.get()` throws for a variable with no value. */
 export class LookupError extends Error {

@@ -77,6 +77,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _sourceTraceback: string | null = null;
 
   constructor(options?: { loop?: EventLoop }) {
+    if (
+      options !== undefined &&
+      (options === null ||
+        typeof options !== 'object' ||
+        typeof (options as { callSoon?: unknown }).callSoon === 'function')
+    ) {
+      // CPython's Future takes no positional argument: `Future(loop)` is a TypeError.
+      throw new TypeError(
+        `Future() takes an options object, as in new Future({ loop }), got ${shortRepr(options)}`,
+      );
+    }
     const loop = options?.loop ?? getEventLoop();
     this._loop = loop;
     if (loop._debug) this._sourceTraceback = captureCreationSite();
@@ -164,6 +175,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._state = FINISHED;
     this._scheduleCallbacks();
     if (logRegistry !== null) {
+      // V8 formats an error's stack lazily and until then keeps the frames'
+      // receivers alive (the task that threw, among them): the held value
+      // would then keep this future from ever being collected and reported.
+      if (error instanceof Error) void error.stack;
       const info: LogInfo = {
         log: true,
         loop: this._loop,
@@ -334,6 +349,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const info = this._logInfo;
     if (info !== null) {
       info.log = false;
+      // The registry holds `info` strongly until this future is collected, and
+      // the exception's captured stack may hold this future (a task is the
+      // receiver of its own steps): keeping it would keep the future forever.
+      info.exc = null;
       this._logInfo = null;
     }
   }

@@ -72,14 +72,20 @@ export class Handle {
         const s = state.scratch;
         const prevCtx = state.current;
         const prevData = s._data;
+        const prevRun = state.run;
         s._data = this._data;
         state.current = s;
+        state.run = ++state.runs;
         try {
           if (args === null) cb();
           else cb(...args);
         } finally {
+          // Keep what the callback set: it is this handle's context from now
+          // on (what getContext() and the exception handler see), as in CPython.
+          this._data = s._data;
           s._data = prevData;
           state.current = prevCtx;
+          state.run = prevRun;
         }
       } else if (args === null) {
         ctx.run(cb);
@@ -108,6 +114,7 @@ export class Handle {
     return info;
   }
 
+  /** Mirrors `repr(handle)`: the callback, its state and, in debug mode, where it was created. */
   toString(): string {
     if (this._repr !== null) return this._repr;
     return `<${this._reprInfo().join(' ')}>`;

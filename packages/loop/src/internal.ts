@@ -2,6 +2,12 @@
  * `@x/loop/internal`: the hooks that `@x/tasks`, `@x/signals` and
  * `@x/runner` build on. Not for applications: these may change in any release.
  */
+export {
+  type AsyncGenCloser,
+  asyncgenFinalizer,
+  asyncgenFirstIter,
+  asyncgenForget,
+} from './asyncgen-hooks.js';
 export { state as contextState } from './context.js';
 export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';

@@ -10,9 +10,17 @@
  * are never starved. Promise reactions get a microtask turn between two
  * iterations whenever something outside the loop may be waiting for one.
  */
+import { type AsyncGenCloser, shutdownAsyncgens as shutdownAsyncgensOf } from './asyncgen-hooks.js';
 import { Context } from './context.js';
 import { isCoroutine, isCoroutineFunction, isPromiseLike } from './coroutines.js';
 import { isInterrupt, RuntimeError, ValueError } from './errors.js';
+import {
+  closeDefaultExecutor,
+  type ModuleFunction,
+  runInExecutor,
+  setDefaultExecutor,
+  shutdownDefaultExecutor,
+} from './executor.js';
 import { captureCreationSite, shortRepr } from './format.js';
 import { Future, isFuture } from './future.js';
 import { Handle, TimerHandle } from './handle.js';
@@ -26,6 +34,7 @@ import type {
   Coroutine,
   ExceptionContext,
   ExceptionHandler,
+  Executor,
   TaskFactory,
   TaskOptions,
 } from './types.js';
@@ -121,6 +130,12 @@ export class EventLoop {
   _currentHandle: Runnable | null = null;
   /** @internal Callbacks left to run in the current iteration. */
   _batch = 0;
+  /** @internal The executor of `runInExecutor(null, ...)`, created on first use. */
+  _defaultExecutor: Executor | null = null;
+  /** @internal */ _executorShutdownCalled = false;
+  /** @internal Closers of the async generators that started on this loop and are still open. */
+  _asyncgens = new Set<AsyncGenCloser>();
+  /** @internal */ _asyncgensShutdownCalled = false;
 
   private _host = HOST_NONE;
   private _hostTimer: ReturnType<typeof setTimeout> | null = null;
@@ -128,6 +143,10 @@ export class EventLoop {
   private _resolveRun: (() => void) | null = null;
   private _rejectRun: ((e: unknown) => void) | null = null;
   private readonly _sliceFn = (): void => this._slice();
+  // A microtask turn is two hops: an async function resumed in the first hop
+  // that then awaits another Future of the loop calls its then() (a thenable
+  // job) in the second, before the next iteration can complete that Future.
+  private readonly _hopFn = (): void => queueMicrotask(this._sliceFn);
 
   constructor(options?: { debug?: boolean; clock?: Clock }) {
     const clock = options?.clock;
@@ -160,8 +179,11 @@ export class EventLoop {
       this._running = true;
       running.loop = this;
       this._keepAlive = setInterval(() => {}, MAX_HOST_DELAY_MS);
-      this._host = HOST_NONE;
-      this._slice();
+      // The first iteration starts in a microtask, not inside this call: promise
+      // reactions queued before runForever() (an `await fut` that has yet to call
+      // fut.then) go first, and the loop is running until the Promise settles.
+      this._host = HOST_SOON;
+      queueMicrotask(this._sliceFn);
     });
   }
 
@@ -279,6 +301,7 @@ export class EventLoop {
         });
       }
     }
+    closeDefaultExecutor(this);
   }
 
   /** Mirrors `loop.time()`: the loop's monotonic clock, in seconds. */
@@ -326,7 +349,7 @@ export class EventLoop {
 
   /** Mirrors `loop.create_future()`. */
   createFuture<T>(): Future<T> {
-    this._checkClosed();
+    // As CPython: no closed check here; what a closed loop refuses is scheduling.
     return new Future<T>({ loop: this });
   }
 
@@ -443,6 +466,48 @@ export class EventLoop {
     }
   }
 
+  // ---- executors and async generators ---------------------------------------
+
+  /**
+   * Mirrors `loop.run_in_executor()`: runs `fn(...args)` in `executor`, or
+   * with null in the loop's default executor, a pool of worker threads
+   * created on first use. A function is shipped to a worker by its source,
+   * so it must be self-contained; `fn` may instead be `{ module, export }`.
+   * Arguments and result are structured-cloned. Cancelling the Future drops
+   * a job not yet started but cannot stop a running one.
+   */
+  runInExecutor<T>(
+    executor: Executor | null,
+    fn: ((...a: any[]) => T) | ModuleFunction,
+    ...args: unknown[]
+  ): Future<Awaited<T>> {
+    return runInExecutor(this, executor, fn, args);
+  }
+
+  /** Mirrors `loop.set_default_executor()`: the executor `runInExecutor(null, ...)` uses. */
+  setDefaultExecutor(executor: Executor): void {
+    setDefaultExecutor(this, executor);
+  }
+
+  /**
+   * Mirrors `loop.shutdown_default_executor()`: waits for the default
+   * executor's jobs and workers to finish, at most `timeout` seconds (300 by
+   * default, null for no limit), then warns and stops waiting. Afterwards
+   * `runInExecutor(null, ...)` throws `RuntimeError`.
+   */
+  shutdownDefaultExecutor(timeout?: number | null): Coroutine<void> {
+    return shutdownDefaultExecutor(this, timeout);
+  }
+
+  /**
+   * Mirrors `loop.shutdown_asyncgens()`: closes every async generator still
+   * open on this loop, concurrently, running their `finally` blocks; errors
+   * go to the exception handler.
+   */
+  shutdownAsyncgens(): Coroutine<void> {
+    return shutdownAsyncgensOf(this);
+  }
+
   // ---- debug ---------------------------------------------------------------
 
   /** Mirrors `loop.get_debug()`. */
@@ -455,6 +520,7 @@ export class EventLoop {
     this._debug = Boolean(enabled);
   }
 
+  /** Mirrors `repr(loop)`: whether it is running, closed and in debug mode. */
   toString(): string {
     return `<EventLoop running=${this._running} closed=${this._closed} debug=${this._debug}>`;
   }
@@ -626,7 +692,7 @@ export class EventLoop {
 
   private _yieldToHost(microtask: boolean): void {
     this._host = HOST_SOON;
-    if (microtask) queueMicrotask(this._sliceFn);
+    if (microtask) queueMicrotask(this._hopFn);
     else setImmediate_(this._sliceFn);
   }
 

@@ -13,13 +13,17 @@ export type Coroutine<T = unknown> = Generator<Future<unknown> | undefined, T, u
 
 /** A source of monotonic time in seconds, for `new EventLoop({ clock })`. */
 export interface Clock {
+  /** The current time in seconds, never going backwards. */
   now(): number;
 }
 
 /** Options that `createTask` and task factories accept, as asyncio's keyword arguments. */
 export interface TaskOptions {
+  /** The task's name, as `create_task(name=...)`; `Task-<n>` when not given. */
   name?: string;
+  /** The Context the task runs in, as `create_task(context=...)`; a copy of the current one when not given. */
   context?: Context;
+  /** Run the first step at once, inside `createTask()`, as `create_task(eager_start=True)`. */
   eagerStart?: boolean;
 }
 
@@ -35,16 +39,23 @@ export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => v
 
 /** Mirrors the context dict passed to exception handlers. */
 export interface ExceptionContext {
+  /** What happened, for the log. */
   message: string;
+  /** The exception that was not handled, if there is one. */
   exception?: unknown;
+  /** The Future concerned, if any. */
   future?: Future<unknown>;
+  /** The Task concerned, if any. */
   task?: Future<unknown>;
+  /** The Handle whose callback failed, if any. */
   handle?: Handle;
   [key: string]: unknown;
 }
 
 /** Mirrors `concurrent.futures.Executor`, as `loop.run_in_executor()` uses it. */
 export interface Executor {
+  /** Mirrors `Executor.submit(fn, *args)`: runs `fn(...args)` and settles with its outcome. */
   submit<T>(fn: (...a: any[]) => T, args: unknown[]): PromiseLike<Awaited<T>>;
+  /** Mirrors `Executor.shutdown(wait)`: accepts no more work; with `wait`, settles once the running work is done. */
   shutdown(wait: boolean): PromiseLike<void>;
 }

@@ -21,13 +21,13 @@ import {
   EventLoop,
   Future,
   InvalidStateError,
-  KeyboardInterrupt,
-  RuntimeError,
-  ValueError,
   isFuture,
+  KeyboardInterrupt,
   logger,
   newEventLoop,
+  RuntimeError,
   setEventLoop,
+  ValueError,
 } from '@x/loop';
 import { wrapPromise } from '@x/loop/internal';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
@@ -41,6 +41,7 @@ describe('BaseFutureTests', () => {
   let loop: EventLoop;
   beforeEach(() => {
     loop = newEventLoop();
+    vi.spyOn(logger, 'debug').mockImplementation(() => {});
   });
   afterEach(() => {
     assertNoRunningLoop();
@@ -112,6 +113,25 @@ describe('BaseFutureTests', () => {
     // Each result() call makes a CancelledError with the same message.
     expect(() => f.result()).toThrow('my message');
     expect(() => f.exception()).toThrow('my message');
+  });
+
+  test('test_make_cancelled_error', () => {
+    // Mirrors _make_cancelled_error(): the CancelledError a task stored when it
+    // was cancelled (_cancelledExc) is handed out once, then a fresh one.
+    const f = new Future({ loop });
+    f.cancel('msg');
+    const stored = new CancelledError('stored');
+    f._cancelledExc = stored;
+    expect(() => f.result()).toThrow(stored);
+    let second: unknown = null;
+    try {
+      f.result();
+    } catch (e) {
+      second = e;
+    }
+    expect(second).toBeInstanceOf(CancelledError);
+    expect(second).not.toBe(stored);
+    expect((second as Error).message).toBe('msg');
   });
 
   test('test_cancel', () => {
@@ -198,7 +218,9 @@ describe('BaseFutureTests', () => {
   test('test_future_repr', () => {
     loop.setDebug(true);
     const f_pending_debug = new Future({ loop });
-    expect(String(f_pending_debug)).toMatch(/^<Future pending created at .*futures\.test\.ts:\d+:\d+>$/);
+    expect(String(f_pending_debug)).toMatch(
+      /^<Future pending created at .*futures\.test\.ts:\d+:\d+>$/,
+    );
     f_pending_debug.cancel();
 
     loop.setDebug(false);
@@ -245,7 +267,9 @@ describe('BaseFutureTests', () => {
     const sub = new MyFut<string>({ loop });
     sub.setResult('x'.repeat(100));
     expect(String(sub)).toMatch(/^<MyFut finished result="x+\.\.\.>$/);
-    const inspect = (sub as unknown as Record<symbol, () => string>)[Symbol.for('nodejs.util.inspect.custom')];
+    const inspect = (sub as unknown as Record<symbol, () => string>)[
+      Symbol.for('nodejs.util.inspect.custom')
+    ];
     expect(inspect?.call(sub)).toBe(String(sub));
     f_two_callbacks.cancel();
   });
@@ -267,13 +291,14 @@ describe('BaseFutureTests', () => {
 
   test('test_tb_logger_abandoned', async () => {
     const { loop: l, calls } = loopWithHandler();
-    let ref: WeakRef<object>;
+    let ref: WeakRef<object> | undefined;
     (() => {
       const fut = new Future({ loop: l });
       ref = new WeakRef(fut);
     })();
     await collectGarbage();
-    expect(ref!.deref()).toBeUndefined();
+    expect(ref).toBeInstanceOf(WeakRef);
+    expect(ref?.deref()).toBeUndefined();
     expect(calls).toEqual([]);
     l.close();
   });
@@ -281,7 +306,7 @@ describe('BaseFutureTests', () => {
   /** Makes a future with `setup`, drops it, collects it: returns the handler calls. */
   async function collectFuture(setup: (f: Future<number>) => void, debug = false) {
     const { loop: l, calls } = loopWithHandler({ debug });
-    let ref: WeakRef<object>;
+    let ref: WeakRef<object> | undefined;
     (() => {
       const fut = new Future<number>({ loop: l });
       setup(fut);
@@ -290,7 +315,8 @@ describe('BaseFutureTests', () => {
     // Run the callbacks (none here) as run_briefly does, then collect.
     await runBriefly(l);
     await collectGarbage();
-    expect(ref!.deref()).toBeUndefined();
+    expect(ref).toBeInstanceOf(WeakRef);
+    expect(ref?.deref()).toBeUndefined();
     l.close();
     return calls;
   }
@@ -343,6 +369,48 @@ describe('BaseFutureTests', () => {
     ).toEqual([]);
   });
 
+  test('test_wakers', async () => {
+    // What @x/tasks registers instead of a callback: an object whose _run(fut)
+    // the loop queues, shown in the repr as CPython shows a task's wakeup.
+    class Waker {
+      seen: unknown[] = [];
+      _run(arg: unknown) {
+        this.seen.push(arg);
+      }
+    }
+    const pending = new Future({ loop });
+    const w1 = new Waker();
+    pending._addWaker(w1);
+    expect(String(pending)).toBe('<Future pending cb=[Waker._wakeup()]>');
+    pending.setResult(1);
+    const done = new Future({ loop });
+    done.setResult(2);
+    const w2 = new Waker();
+    done._addWaker(w2);
+    await runBriefly(loop);
+    expect(w1.seen).toEqual([pending]);
+    expect(w2.seen).toEqual([done]);
+  });
+
+  test('test_done_callback_source_traceback', async () => {
+    // In debug mode, an error in a done callback is reported with where the
+    // future was created.
+    const { loop: l, calls } = loopWithHandler({ debug: true });
+    vi.spyOn(logger, 'debug').mockImplementation(() => {});
+    const fut = new Future({ loop: l });
+    fut.addDoneCallback(function failing() {
+      throw new ValueError('in done callback');
+    });
+    fut.setResult(undefined);
+    await runBriefly(l);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.message).toMatch(
+      /^Exception in callback failing\(<Future finished result=undefined cre\.\.\.\)$/,
+    );
+    expect(calls[0]?.source_traceback).toMatch(/futures\.test\.ts/);
+    l.close();
+  });
+
   test('test_future_source_traceback', () => {
     loop.setDebug(true);
     const future = new Future({ loop });
@@ -365,8 +433,13 @@ describe('BaseFutureTests', () => {
     expect(error).toHaveBeenCalledTimes(1);
     const [message, exception] = error.mock.calls[0] as [string, unknown];
     expect(message).toMatch(/^Future exception was never retrieved\n/);
-    expect(message).toMatch(/future_repr: <Future finished exception=RangeError\("memory error"\)>/);
-    if (debug) expect(message).toMatch(/source_traceback: Object created at \(most recent call last\):\n.*futures\.test\.ts/);
+    expect(message).toMatch(
+      /future_repr: <Future finished exception=RangeError\("memory error"\)>/,
+    );
+    if (debug)
+      expect(message).toMatch(
+        /source_traceback: Object created at \(most recent call last\):\n.*futures\.test\.ts/,
+      );
     else expect(message).not.toMatch(/source_traceback/);
     expect(exception).toBe(exc);
   }
@@ -398,7 +471,10 @@ describe('BaseFutureTests', () => {
     expect(Object.prototype.toString.call(fi)).toBe('[object FutureIter]');
     expect(fi[Symbol.iterator]()).toBe(fi);
     if (typeof Symbol.dispose === 'symbol') {
-      const fi2 = fut[Symbol.iterator]() as unknown as { [Symbol.dispose](): void; next(): IteratorResult<unknown> };
+      const fi2 = fut[Symbol.iterator]() as unknown as {
+        [Symbol.dispose](): void;
+        next(): IteratorResult<unknown>;
+      };
       expect(fi2.next().value).toBe(fut);
       fi2[Symbol.dispose]();
       // Disposed: resuming it no longer complains that the future is pending.
@@ -441,12 +517,16 @@ describe('BaseFutureTests', () => {
     expect(await bad.then(null, (e) => (e as Error).message)).toBe('nope');
     expect(await bad.then(undefined, undefined).catch((e: Error) => e.message)).toBe('nope');
     // Handlers that throw reject the derived promise.
-    await expect(fut.then(() => {
-      throw new ValueError('in onfulfilled');
-    })).rejects.toThrow('in onfulfilled');
-    await expect(bad.then(null, () => {
-      throw new ValueError('in onrejected');
-    })).rejects.toThrow('in onrejected');
+    await expect(
+      fut.then(() => {
+        throw new ValueError('in onfulfilled');
+      }),
+    ).rejects.toThrow('in onfulfilled');
+    await expect(
+      bad.then(null, () => {
+        throw new ValueError('in onrejected');
+      }),
+    ).rejects.toThrow('in onrejected');
     const cancelled = loop.createFuture();
     cancelled.cancel('stop');
     await expect(cancelled).rejects.toBeInstanceOf(CancelledError);
@@ -530,10 +610,12 @@ describe('BaseFutureDoneCallbackTests', () => {
   let loop: EventLoop;
   beforeEach(() => {
     loop = newEventLoop();
+    vi.spyOn(logger, 'debug').mockImplementation(() => {});
   });
   afterEach(() => {
     assertNoRunningLoop();
     loop.close();
+    vi.restoreAllMocks();
   });
 
   const makeCallback = (bag: unknown[], thing: unknown) =>
@@ -647,7 +729,9 @@ describe('BaseFutureDoneCallbackTests', () => {
   test('test_add_done_callback_invalid', () => {
     const f = loop.createFuture();
     expect(() => f.addDoneCallback(42 as never)).toThrow(TypeError);
-    expect(() => f.addDoneCallback(() => {}, { context: {} as never })).toThrow(/context must be a Context/);
+    expect(() => f.addDoneCallback(() => {}, { context: {} as never })).toThrow(
+      /context must be a Context/,
+    );
   });
 
   test('test_remove_done_callback', async () => {

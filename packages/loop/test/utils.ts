@@ -1,8 +1,7 @@
 /**
  * Test helpers, after CPython's Lib/test/test_asyncio/utils.py.
  */
-import { type EventLoop, type ExceptionContext, getRunningLoopOrNull, newEventLoop } from '@x/loop';
-import { EventLoop as Loop } from '@x/loop';
+import { EventLoop, type ExceptionContext, getRunningLoopOrNull, newEventLoop } from '@x/loop';
 
 /** A clock that only moves when the test moves it (seconds). */
 export class FakeClock {
@@ -31,11 +30,11 @@ export async function runBriefly(loop: EventLoop): Promise<void> {
 }
 
 /** A loop whose exception handler records every context it gets. */
-export function loopWithHandler(options?: ConstructorParameters<typeof Loop>[0]): {
+export function loopWithHandler(options?: ConstructorParameters<typeof EventLoop>[0]): {
   loop: EventLoop;
   calls: ExceptionContext[];
 } {
-  const loop = options === undefined ? newEventLoop() : new Loop(options);
+  const loop = options === undefined ? newEventLoop() : new EventLoop(options);
   const calls: ExceptionContext[] = [];
   loop.setExceptionHandler((_l, ctx) => {
     calls.push(ctx);
