@@ -38,7 +38,7 @@ const logRegistry: FinalizationRegistry<LogInfo> | null =
         const context: Record<string, unknown> = {
           message: `${info.kind} exception was never retrieved`,
           exception: info.exc,
-          future_repr: `<${info.kind}${info.label} finished exception=${shortRepr(info.exc)}>`,
+          future_repr: `<${info.kind} finished${info.label} exception=${shortRepr(info.exc)}>`,
         };
         if (info.site !== null) context.source_traceback = info.site;
         info.loop.callExceptionHandler(context as never);

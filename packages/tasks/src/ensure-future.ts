@@ -5,6 +5,7 @@ import {
   Future,
   getEventLoop,
   isCoroutine,
+  RuntimeError,
   ValueError,
 } from '@x/loop';
 import { isPromiseLike, shortRepr, wrapPromise } from '@x/loop/internal';
@@ -28,8 +29,22 @@ export function ensureFuture<T>(
     }
     return aw;
   }
-  if (isCoroutine(aw)) return (loop ?? getEventLoop()).createTask(aw as Coroutine<T>);
-  if (isPromiseLike(aw)) return wrapPromise(aw, loop ?? getEventLoop());
+  if (isCoroutine(aw)) {
+    const l = loop ?? getEventLoop();
+    try {
+      return l.createTask(aw as Coroutine<T>);
+    } catch (e) {
+      // As CPython: a coroutine that cannot get a task is closed, so that
+      // nothing can start it by mistake later.
+      if (e instanceof RuntimeError) aw.return(undefined as T);
+      throw e;
+    }
+  }
+  if (isPromiseLike(aw)) {
+    const l = loop ?? getEventLoop();
+    l._checkClosed();
+    return wrapPromise(aw, l);
+  }
   throw new TypeError(
     `An asyncio.Future, a coroutine or an awaitable is required, got ${shortRepr(aw)}`,
   );

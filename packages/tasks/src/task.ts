@@ -135,7 +135,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     const waiter = this._futWaiter;
     // Leave _futWaiter set: it may be a task that ignores the cancellation,
     // and may have to be cancelled again.
-    if (waiter !== null && waiter.cancel(msg)) return true;
+    if (waiter?.cancel(msg)) return true;
     // The task's step must already be scheduled.
     this._mustCancel = true;
     this._cancelMessage = msg;
@@ -191,8 +191,14 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       exc = e;
       failed = true;
     }
+    // `undefined` means "resume normally" to _step(): a Future subclass whose
+    // result() throws undefined must still fail the await.
     this._step(
-      failed ? (exc === undefined ? new RuntimeError('undefined was thrown') : exc) : undefined,
+      failed
+        ? exc === undefined
+          ? new RuntimeError(`${String(fut)}.result() threw undefined`)
+          : exc
+        : undefined,
     );
   }
 
@@ -243,6 +249,11 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       }
       return;
     }
+    if (typeof r !== 'object' || r === null) {
+      // What `yield*` would throw for a hand-written coroutine that breaks the protocol.
+      this._finishWithException(new TypeError(`Iterator result ${shortRepr(r)} is not an object`));
+      return;
+    }
     if (r.done === true) {
       if (this._mustCancel) {
         // Cancelled right before the coroutine returned.
@@ -262,7 +273,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       if (y._loop !== this._loop) {
         this._throwSoon(
           new RuntimeError(
-            `Task ${String(this)} got Future ${String(y)} attached to a different loop`,
+            `Task ${String(this)} got Future ${String(y)} attached to a different loop; a task can only await Futures of its own loop (make them with getRunningLoop().createFuture())`,
           ),
         );
       } else if (!y._blocking) {
@@ -301,11 +312,19 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   }
 
   private _finishWithException(e: unknown): void {
-    // A coroutine may throw anything, even undefined; a task needs an exception value.
-    Future.prototype.setException.call(
-      this,
-      e === undefined || e === null ? new RuntimeError(`the coroutine threw ${String(e)}`) : e,
-    );
+    // A coroutine may throw anything; a Future holds neither "no exception"
+    // (undefined, null) nor a class thrown without `new`.
+    let exc = e;
+    if (e === undefined || e === null) {
+      exc = new RuntimeError(`the coroutine threw ${String(e)}`, { cause: e });
+    } else if (typeof e === 'function') {
+      const name = e.name || 'Error';
+      exc = new RuntimeError(
+        `the coroutine threw the function ${name}, not an error: write \`throw new ${name}(...)\``,
+        { cause: e },
+      );
+    }
+    Future.prototype.setException.call(this, exc);
     this._loop._tasks.delete(this as Task<unknown>);
   }
 
@@ -316,6 +335,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 
   private _eagerStart(): void {
     const loop = this._loop;
+    const ctx = this._context;
+    // Fail before registering, so that the task is not left pending forever.
+    if (ctx._entered)
+      throw new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
     const prevTask = swapCurrentTask(loop, this as Task<unknown>);
     loop._tasks.add(this as Task<unknown>);
     try {
@@ -403,21 +426,25 @@ export function createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Task<T
 }
 
 /**
- * Mirrors `asyncio.eager_task_factory`: with `loop.setTaskFactory(eagerTaskFactory)`,
- * new tasks run their first step at once, inside `createTask()`, and never
- * touch the loop if they finish without waiting.
+ * Mirrors `asyncio.create_eager_task_factory()`: a task factory that makes
+ * `ctor` tasks with `eagerStart` on unless the caller turns it off.
  */
-export const eagerTaskFactory: TaskFactory = (loop, coro, options) =>
-  new Task(coro, { eagerStart: true, ...options, loop });
-
-/** Mirrors `asyncio.create_eager_task_factory()`. */
 export function createEagerTaskFactory(
   ctor: new (
     coro: Coroutine<unknown>,
     options?: TaskOptions & { loop?: EventLoop },
   ) => Future<unknown>,
 ): TaskFactory {
-  return (loop, coro, options) => new ctor(coro, { eagerStart: true, ...options, loop });
+  return (loop, coro, options) =>
+    // `eagerStart: undefined` (an options object passed along) still means the default.
+    new ctor(coro, { ...options, eagerStart: options?.eagerStart ?? true, loop });
 }
+
+/**
+ * Mirrors `asyncio.eager_task_factory`: with `loop.setTaskFactory(eagerTaskFactory)`,
+ * new tasks run their first step at once, inside `createTask()`, and never
+ * touch the loop if they finish without waiting.
+ */
+export const eagerTaskFactory: TaskFactory = createEagerTaskFactory(Task);
 
 setDefaultTaskFactory((loop, coro, options) => new Task(coro, { ...options, loop }));
