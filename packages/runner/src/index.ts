@@ -1,2 +1,47 @@
-// @x/runner: run(), Runner, runMain() and the xrun command — arrives with its issue.
-export {};
+/**
+ * `@x/runner`: the application entry points of x-async (Node.js): `run()`,
+ * `Runner`, `runMain()` and the `xrun` command. As `import asyncio` gives
+ * everything, it re-exports the public API of `@x/tasks` and `@x/signals`
+ * and the application-level parts of `@x/loop`, so that a program imports
+ * from here alone.
+ */
+
+export {
+  BaseException,
+  CancelledError,
+  type Clock,
+  Context,
+  ContextVar,
+  type Coroutine,
+  copyContext,
+  EventLoop,
+  type ExceptionContext,
+  type ExceptionHandler,
+  type Executor,
+  Future,
+  getEventLoop,
+  getRunningLoop,
+  getRunningLoopOrNull,
+  Handle,
+  InvalidStateError,
+  isCoroutine,
+  isCoroutineFunction,
+  isFuture,
+  KeyboardInterrupt,
+  LookupError,
+  newEventLoop,
+  RuntimeError,
+  SystemExit,
+  setEventLoop,
+  type TaskFactory,
+  type TaskOptions,
+  TimeoutError,
+  TimerHandle,
+  Token,
+  ValueError,
+} from '@x/loop';
+export * from '@x/signals';
+export * from '@x/tasks';
+export { run } from './run.js';
+export { runMain } from './run-main.js';
+export { type Main, Runner, type RunnerOptions } from './runner.js';

@@ -1,2 +1,8 @@
-// @x/signals: addSignalHandler, waitForSignal — arrives with its issue.
-export {};
+/**
+ * `@x/signals`: Unix signals for x-async event loops on Node.js, as
+ * asyncio's `loop.add_signal_handler()` and `loop.remove_signal_handler()`.
+ */
+
+export { addSignalHandler, removeSignalHandler } from './add-signal-handler.js';
+export { SignalExit } from './signal-exit.js';
+export { waitForSignal } from './wait-for-signal.js';

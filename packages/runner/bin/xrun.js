@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The `xrun` command: see src/cli.ts.
+import '../dist/cli.js';
