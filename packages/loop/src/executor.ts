@@ -171,26 +171,18 @@ function reviveError(e: { name: string; message: string; stack?: string; code?: 
   return err;
 }
 
-function defaultMaxWorkers(): number {
-  const os = (
-    globalThis as {
-      navigator?: { hardwareConcurrency?: number };
-    }
-  ).navigator;
-  const n = os?.hardwareConcurrency;
-  return typeof n === 'number' && n > 0 ? n : 4;
-}
-
-let nodeCores: number | null = null;
-
-/** Validates what `runInExecutor` and `submit` take, and turns it into a message for the worker. */
-function describeFunction(fn: unknown, method: string): JobMessage {
+/**
+ * Validates what `runInExecutor` and `submit` take and, with `shipped`,
+ * turns it into a message for a worker (which needs the function's source).
+ */
+function describeFunction(fn: unknown, method: string, shipped = true): JobMessage | null {
   if (isCoroutineFunction(fn)) {
     throw new TypeError(
-      `coroutines cannot be used with ${method}(): a worker runs plain functions; run a coroutine with createTask()`,
+      `coroutines cannot be used with ${method}(): an executor runs plain functions; run a coroutine with createTask()`,
     );
   }
   if (typeof fn === 'function') {
+    if (!shipped) return null;
     const src = Function.prototype.toString.call(fn);
     if (/\{\s*\[native code\]\s*\}\s*$/.test(src)) {
       throw new TypeError(
@@ -257,7 +249,7 @@ export class WorkerPoolExecutor implements Executor {
       }
       let msg: JobMessage;
       try {
-        msg = describeFunction(fn, 'submit');
+        msg = describeFunction(fn, 'submit') as JobMessage;
       } catch (e) {
         reject(e);
         return;
@@ -324,13 +316,11 @@ export class WorkerPoolExecutor implements Executor {
         this._loading = false;
         this._threads = wt as unknown as WorkerThreads;
         if (this._max === 0) {
-          if (nodeCores === null) {
-            nodeCores =
-              typeof os.availableParallelism === 'function'
-                ? os.availableParallelism()
-                : os.cpus().length || defaultMaxWorkers();
-          }
-          this._max = Math.max(1, nodeCores);
+          const cores =
+            typeof os.availableParallelism === 'function'
+              ? os.availableParallelism()
+              : os.cpus().length;
+          this._max = Math.max(1, cores);
         }
         this._dispatch();
       },
@@ -480,11 +470,10 @@ export function runInExecutor<T>(
   args: unknown[],
 ): Future<Awaited<T>> {
   loop._checkClosed();
+  describeFunction(fn, 'runInExecutor', false);
   let ex = executor;
   if (ex === null || ex === undefined) {
-    // Checked before the function, as CPython checks the executor first.
     if (loop._executorShutdownCalled) throw new RuntimeError('Executor shutdown has been called');
-    describeFunction(fn, 'runInExecutor');
     ex = loop._defaultExecutor;
     if (ex === null) {
       ex = new WorkerPoolExecutor();
@@ -494,9 +483,9 @@ export function runInExecutor<T>(
     throw new TypeError(
       `executor must be an Executor (an object with submit(fn, args) and shutdown(wait) methods) or null for the default one, got ${shortRepr(ex)}`,
     );
-  } else {
-    describeFunction(fn, 'runInExecutor');
   }
+  // A function without source fails at once rather than in the worker.
+  if (ex instanceof WorkerPoolExecutor) describeFunction(fn, 'runInExecutor');
   const job = ex.submit(fn as (...a: any[]) => T, args) as PromiseLike<Awaited<T>> & {
     cancel?: () => unknown;
   };
@@ -542,14 +531,7 @@ export function* shutdownDefaultExecutor(
   } catch (e) {
     if (!(timedOut && e instanceof CancelledError)) throw e;
     logger.warning(`The executor did not finishing joining its threads within ${timeout} seconds.`);
-    try {
-      void Promise.resolve(executor.shutdown(false)).then(undefined, (e2: unknown) =>
-        logger.error('Error while shutting down the default executor', e2),
-      );
-    } catch (e2) {
-      if (isInterrupt(e2)) throw e2;
-      logger.error('Error while shutting down the default executor', e2);
-    }
+    shutdownWithoutWaiting(executor);
   } finally {
     timer?.cancel();
   }
@@ -560,6 +542,11 @@ export function closeDefaultExecutor(loop: EventLoop): void {
   const executor = loop._defaultExecutor;
   if (executor === null) return;
   loop._defaultExecutor = null;
+  shutdownWithoutWaiting(executor);
+}
+
+/** `executor.shutdown(false)`, whose failure nobody can await: it is logged. */
+function shutdownWithoutWaiting(executor: Executor): void {
   try {
     void Promise.resolve(executor.shutdown(false)).then(undefined, (e: unknown) =>
       logger.error('Error while shutting down the default executor', e),

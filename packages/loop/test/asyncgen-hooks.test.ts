@@ -33,6 +33,7 @@ const driveFactory: TaskFactory = (loop, coro) => drive(loop, coro);
 /** A closer whose aclose() logs, waits on a future of the test, then fails or not. */
 class FakeCloser implements AsyncGenCloser {
   gate: Future<void> | null = null;
+  onClose: (() => void) | null = null;
   constructor(
     readonly name: string,
     readonly log: string[],
@@ -40,6 +41,7 @@ class FakeCloser implements AsyncGenCloser {
   ) {}
   *aclose(): Coroutine<void> {
     this.log.push(`close ${this.name}`);
+    this.onClose?.();
     if (this.gate !== null) yield* this.gate;
     this.log.push(`closed ${this.name}`);
     if (this.error !== null) throw this.error;
@@ -80,10 +82,12 @@ describe('AsyncgenHooksTests', () => {
     b.gate = loop.createFuture();
     for (const x of [a, b, c, forgotten]) asyncgenFirstIter(loop, x);
     asyncgenForget(loop, forgotten);
-    loop.callLater(0.005, () => {
-      a.gate?.setResult();
-      b.gate?.setResult();
-    });
+    // The last one to start closing lets the first two finish.
+    c.onClose = () =>
+      loop.callSoon(() => {
+        a.gate?.setResult();
+        b.gate?.setResult();
+      });
     await loop.runUntilComplete(drive(loop, loop.shutdownAsyncgens()));
     // All three started closing before any of them finished.
     expect(log.slice(0, 3)).toEqual(['close a', 'close b', 'close c']);
@@ -137,7 +141,7 @@ describe('AsyncgenHooksTests', () => {
     a.gate = loop.createFuture();
     asyncgenFirstIter(loop, a);
     const shutdown = drive(loop, loop.shutdownAsyncgens());
-    loop.callLater(0.005, () => shutdown.cancel());
+    a.onClose = () => loop.callSoon(() => shutdown.cancel());
     await expect(loop.runUntilComplete(shutdown)).rejects.toBeInstanceOf(CancelledError);
     // drive() forwards a cancellation through done callbacks: give them a few iterations.
     await loop.runUntilComplete(

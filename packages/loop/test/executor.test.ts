@@ -48,9 +48,25 @@ function allDone(loop: EventLoop, futs: Future<unknown>[]): Future<void> {
   return all;
 }
 
-/** A gate shared with workers: `gate[0] = 1` opens it; `gate[1]` counts the jobs that passed. */
+/**
+ * A gate shared with workers (see blockUntilOpen in fixtures/jobs.mjs):
+ * `gate[0] = 1` opens it; `gate[1]` counts the jobs that passed, `gate[2]` those that started.
+ */
 function newGate(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(8));
+  return new Int32Array(new SharedArrayBuffer(12));
+}
+
+/** Runs the loop until `n` jobs have started at `gate`. */
+async function jobsStarted(loop: EventLoop, gate: Int32Array, n: number): Promise<void> {
+  await loop.runUntilComplete(
+    new Promise<void>((resolve) => {
+      const poll = (): void => {
+        if (Atomics.load(gate, 2) >= n) resolve();
+        else setTimeout(poll, 1);
+      };
+      poll();
+    }),
+  );
 }
 function open(gate: Int32Array): void {
   Atomics.store(gate, 0, 1);
@@ -296,10 +312,7 @@ describe('RunInExecutorTests', () => {
     const gate = newGate();
     const running = loop.runInExecutor(ex, job('blockUntilOpen'), gate);
     const queued = loop.runInExecutor(ex, job('blockUntilOpen'), gate);
-    // Wait until the first job holds the only worker.
-    await loop.runUntilComplete(
-      loop.runInExecutor(new WorkerPoolExecutor({ maxWorkers: 1 }), () => 0),
-    );
+    await jobsStarted(loop, gate, 1);
     expect(queued.cancel()).toBe(true);
     expect(running.cancel()).toBe(true);
     // Let the done callbacks forward the cancellations to the executor.
@@ -322,6 +335,13 @@ describe('RunInExecutorTests', () => {
     open(gate);
     await first;
     expect(first.cancel()).toBe(false);
+    await ex.shutdown(true);
+  });
+
+  test('submit() rejects what it cannot run', async () => {
+    const ex = new WorkerPoolExecutor({ maxWorkers: 1 });
+    await expect(ex.submit(42 as never, [])).rejects.toThrow(TypeError);
+    await expect(ex.submit(Math.max, [1])).rejects.toThrow(/by its source/);
     await ex.shutdown(true);
   });
 
@@ -402,7 +422,10 @@ describe('DefaultExecutorTests', () => {
       loop.runInExecutor(null, (x: string) => `${x}: ${secret}`, 'ok'),
     );
     expect(r).toBe('ok: closures work in this thread');
-    expect(ex.calls).toEqual(['submit 1']);
+    // An executor of this thread takes functions that have no source, too.
+    expect(await loop.runUntilComplete(loop.runInExecutor(null, Math.max, 1, 5))).toBe(5);
+    expect(ex.calls).toEqual(['submit 1', 'submit 2']);
+    expect(() => loop.runInExecutor(null, function* () {} as never)).toThrow(TypeError);
   });
 
   test('test_set_default_executor_error', () => {
@@ -434,8 +457,7 @@ describe('DefaultExecutorTests', () => {
     const warn = vi.spyOn(logger, 'warning').mockImplementation(() => {});
     const gate = newGate();
     const busy = loop.runInExecutor(null, job('blockUntilOpen'), gate);
-    // Make sure the job holds a worker before shutting down.
-    await loop.runUntilComplete(loop.runInExecutor(null, (x: number) => x, 0));
+    await jobsStarted(loop, gate, 1);
     const t0 = loop.time();
     await loop.runUntilComplete(drive(loop, loop.shutdownDefaultExecutor(0.05)));
     expect(loop.time() - t0).toBeGreaterThanOrEqual(0.04);
@@ -451,7 +473,7 @@ describe('DefaultExecutorTests', () => {
     const warn = vi.spyOn(logger, 'warning').mockImplementation(() => {});
     const gate = newGate();
     const busy = loop.runInExecutor(null, job('blockUntilOpen'), gate);
-    await loop.runUntilComplete(loop.runInExecutor(null, (x: number) => x, 0));
+    await jobsStarted(loop, gate, 1);
     loop.callLater(0.02, () => open(gate));
     await loop.runUntilComplete(drive(loop, loop.shutdownDefaultExecutor(30)));
     expect(busy.done()).toBe(true);
@@ -462,7 +484,7 @@ describe('DefaultExecutorTests', () => {
   test('cancelling shutdownDefaultExecutor() cancels the wait only', async () => {
     const gate = newGate();
     loop.runInExecutor(null, job('blockUntilOpen'), gate);
-    await loop.runUntilComplete(loop.runInExecutor(null, (x: number) => x, 0));
+    await jobsStarted(loop, gate, 1);
     const waiting = drive(loop, loop.shutdownDefaultExecutor(null));
     loop.callLater(0.01, () => waiting.cancel());
     await expect(loop.runUntilComplete(waiting)).rejects.toBeInstanceOf(CancelledError);
@@ -506,6 +528,20 @@ describe('DefaultExecutorTests', () => {
     expect(err).toHaveBeenCalledWith(
       'Error while shutting down the default executor',
       expect.objectContaining({ message: 'sync failure' }),
+    );
+  });
+
+  test('a shutdown that rejects at close() is logged', async () => {
+    const err = vi.spyOn(logger, 'error').mockImplementation(() => {});
+    loop.setDefaultExecutor({
+      submit: () => Promise.resolve(undefined as never),
+      shutdown: () => Promise.reject(new Error('async failure')),
+    });
+    loop.close();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(err).toHaveBeenCalledWith(
+      'Error while shutting down the default executor',
+      expect.objectContaining({ message: 'async failure' }),
     );
   });
 });
