@@ -1,0 +1,176 @@
+/** `gather`, after CPython's `asyncio.gather` (3.14). */
+import {
+  CancelledError,
+  type EventLoop,
+  Future,
+  getEventLoop,
+  getRunningLoopOrNull,
+  isCoroutine,
+  isFuture,
+} from '@x/loop';
+import { isPromiseLike } from '@x/loop/internal';
+import { type Awaitable, type Awaitables, typeName } from './awaitable.js';
+import { ensureFuture } from './ensure-future.js';
+
+/**
+ * Mirrors `asyncio.tasks._GatheringFuture`: the Future `gather()` returns.
+ * Its `cancel()` acts like `Task.cancel()`: it does not mark the future
+ * cancelled at once but cancels the children, and the outer future ends with
+ * `CancelledError` once they are all done.
+ */
+class _GatheringFuture<T> extends Future<T> {
+  /** @internal The children in argument order, duplicates included. */
+  _children: Future<unknown>[];
+  /** @internal A `cancel()` reached at least one child: end with CancelledError whatever `returnExceptions` says (bpo-32684). */
+  _cancelRequested = false;
+
+  constructor(children: Future<unknown>[], loop: EventLoop) {
+    super({ loop });
+    this._children = children;
+  }
+
+  /** Cancels every child that is not done yet; true if at least one was. */
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    let ret = false;
+    for (const child of this._children) {
+      if (child.cancel(msg)) ret = true;
+    }
+    if (ret) this._cancelRequested = true;
+    return ret;
+  }
+}
+
+function toArray(aws: unknown): readonly unknown[] {
+  if (Array.isArray(aws)) return aws;
+  if (
+    aws === null ||
+    aws === undefined ||
+    typeof aws === 'string' ||
+    isFuture(aws) ||
+    isCoroutine(aws) ||
+    isPromiseLike(aws) ||
+    typeof (aws as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function'
+  ) {
+    throw new TypeError(
+      `gather() takes an array of awaitables, as in gather([a, b]), not ${typeName(aws)}`,
+    );
+  }
+  return Array.from(aws as Iterable<unknown>);
+}
+
+/**
+ * Mirrors `asyncio.gather()`: runs the awaitables concurrently and returns a
+ * Future of their results, in the order of `aws` (not the order they finish
+ * in). Coroutines and promises are wrapped with `ensureFuture` on the running
+ * loop (else the current one); an awaitable given twice runs once.
+ *
+ * The first exception (or cancellation) of a child becomes the outer
+ * future's at once, and the other children keep running; with
+ * `returnExceptions: true`, failures take their place among the results
+ * instead. Cancelling the outer future cancels every child that is not done;
+ * a child cancelled on its own counts as a `CancelledError` failure.
+ *
+ * ```ts
+ * // Python: a, b = await asyncio.gather(f(), g())
+ * const [a, b] = yield* gather([f(), g()]);
+ * ```
+ */
+export function gather<T extends readonly unknown[]>(
+  aws: [...Awaitables<T>],
+  options?: { returnExceptions?: false },
+): Future<T>;
+export function gather<T extends readonly unknown[]>(
+  aws: [...Awaitables<T>],
+  options: { returnExceptions: true },
+): Future<{ [K in keyof T]: T[K] | Error }>;
+export function gather(
+  aws: readonly Awaitable<unknown>[],
+  options?: { returnExceptions?: boolean },
+): Future<unknown[]> {
+  const args = toArray(aws);
+  if (options !== undefined && options !== null && typeof options !== 'object') {
+    throw new TypeError(
+      `gather() takes its options as an object, as in gather(aws, { returnExceptions: true }), not ${typeName(options)}`,
+    );
+  }
+  const returnExceptions = Boolean(options?.returnExceptions);
+
+  if (args.length === 0) {
+    const outer = getEventLoop().createFuture<unknown[]>();
+    outer.setResult([]);
+    return outer;
+  }
+
+  let loop: EventLoop | null = getRunningLoopOrNull();
+  const argToFut = new Map<unknown, Future<unknown>>();
+  const children: Future<unknown>[] = [];
+  const doneFuts: Future<unknown>[] = [];
+  let nfuts = 0;
+  let nfinished = 0;
+  // Null until every child exists (bpo-46672): ensureFuture may throw half-way.
+  let outer: _GatheringFuture<unknown[]> | null = null;
+
+  const doneCallback = (fut: Future<unknown>): void => {
+    nfinished++;
+    if (outer === null || outer.done()) {
+      // Nobody will look at this child: mark its exception retrieved.
+      if (!fut.cancelled()) fut.exception();
+      return;
+    }
+    if (!returnExceptions) {
+      if (fut.cancelled()) {
+        outer.setException(fut._makeCancelledError());
+        return;
+      }
+      const exc = fut.exception();
+      if (exc !== null) {
+        outer.setException(exc);
+        return;
+      }
+    }
+    if (nfinished === nfuts) {
+      const results: unknown[] = [];
+      for (const child of children) {
+        if (child.cancelled()) {
+          // A fresh error: `_makeCancelledError()` may be called once per child.
+          results.push(new CancelledError(child._cancelMessage ?? ''));
+        } else {
+          const exc = child.exception();
+          results.push(exc !== null ? exc : child.result());
+        }
+      }
+      if (outer._cancelRequested) {
+        // As CPython, whose loop variable leaves `fut` bound to the last child.
+        outer.setException(
+          (children[children.length - 1] as Future<unknown>)._makeCancelledError(),
+        );
+      } else {
+        outer.setResult(results);
+      }
+    }
+  };
+
+  for (const arg of args) {
+    let fut = argToFut.get(arg);
+    if (fut === undefined) {
+      fut = ensureFuture(arg as Awaitable<unknown>, loop === null ? undefined : { loop });
+      if (loop === null) loop = fut.getLoop();
+      if (fut !== arg) {
+        // The caller cannot see this task: no "destroyed but pending" report for it.
+        (fut as { _logDestroyPending?: boolean })._logDestroyPending = false;
+      }
+      nfuts++;
+      argToFut.set(arg, fut);
+      if (fut.done()) doneFuts.push(fut);
+      else fut.addDoneCallback(doneCallback);
+    }
+    children.push(fut);
+  }
+
+  outer = new _GatheringFuture<unknown[]>(children, loop as EventLoop);
+  // Children already done (eager tasks, done futures) are accounted for now:
+  // if all are, the outer future is done before gather() returns.
+  for (const fut of doneFuts) doneCallback(fut);
+  return outer;
+}
