@@ -4,7 +4,14 @@
  * loop's default task factory.
  */
 
+export { abortable } from './abortable.js';
+export { asCompleted } from './as-completed.js';
+export { type AsyncGen, asyncGenerator, GeneratorExit } from './async-generator.js';
+export type { Awaitable, Awaitables } from './awaitable.js';
 export { ensureFuture } from './ensure-future.js';
+export { ExceptionGroup, type ExceptionGroupCondition } from './exception-group.js';
+export { gather } from './gather.js';
+export { shield } from './shield.js';
 export { sleep } from './sleep.js';
 export {
   allTasks,
@@ -14,3 +21,7 @@ export {
   eagerTaskFactory,
   Task,
 } from './task.js';
+export { TaskGroup, taskGroup } from './task-group.js';
+export { Timeout, timeout, timeoutAt } from './timeout.js';
+export { wait } from './wait.js';
+export { waitFor } from './wait-for.js';

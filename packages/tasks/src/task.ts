@@ -40,6 +40,9 @@ let taskCounter = 0;
 let currentLoop: EventLoop | null = null;
 let current: Task<unknown> | null = null;
 
+/** `Future.prototype.result`: a future that keeps it can be read without calling it. */
+const futureResult = Future.prototype.result;
+
 /** The argument queued with a task whose next step throws `_stepExc` into it. */
 const THROW = Symbol('throw');
 
@@ -183,6 +186,17 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 
   /** @internal Mirrors `__wakeup`: the awaited future is done; resume with its outcome. */
   _wakeup(fut: Future<unknown>): void {
+    if (fut._state !== 0 && fut.result === futureResult) {
+      // What result() would throw or return, without the cost of a throw
+      // and a catch for every cancelled or failed awaited future.
+      if (fut._state === 1) {
+        this._step(fut._makeCancelledError());
+      } else {
+        fut._clearLog();
+        this._step(fut._exception);
+      }
+      return;
+    }
     let exc: unknown;
     let failed = false;
     try {

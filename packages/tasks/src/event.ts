@@ -1,0 +1,68 @@
+/** `Event`, after CPython's `asyncio/locks.py` (3.14). */
+import type { Coroutine, EventLoop, Future } from '@x/loop';
+import { Deque } from './deque.js';
+import { bindLoop } from './loop-bound.js';
+
+/**
+ * Mirrors `asyncio.Event`: a flag that tasks can wait for. `set()` wakes
+ * every waiting task; `wait()` returns at once while the flag is set.
+ *
+ * ```ts
+ * // Python: await event.wait()
+ * yield* event.wait();
+ * ```
+ */
+export class Event {
+  /** @internal Futures of the tasks waiting in `wait()`, oldest first. */
+  _waiters: Deque<Future<true>> = new Deque();
+  /** @internal */ _value = false;
+  /** @internal The loop this event is bound to (see `bindLoop`). */
+  _loop: EventLoop | null = null;
+
+  /** Mirrors `Event.is_set()`: true while the flag is set. */
+  isSet(): boolean {
+    return this._value;
+  }
+
+  /**
+   * Mirrors `Event.set()`: sets the flag and wakes every waiting task. Tasks
+   * that call `wait()` afterwards do not wait at all, until `clear()`.
+   */
+  set(): void {
+    if (this._value) return;
+    this._value = true;
+    for (const fut of this._waiters) if (!fut.done()) fut.setResult(true);
+  }
+
+  /** Mirrors `Event.clear()`: resets the flag; `wait()` waits again until the next `set()`. */
+  clear(): void {
+    this._value = false;
+  }
+
+  /**
+   * Mirrors `Event.wait()`: returns true at once if the flag is set, else
+   * waits until `set()` is called. A task woken by `set()` returns true even
+   * if the flag was cleared again before it ran.
+   */
+  *wait(): Coroutine<true> {
+    if (this._value) return true;
+    const fut = bindLoop(this).createFuture<true>();
+    this._waiters.push(fut);
+    try {
+      yield* fut;
+      return true;
+    } finally {
+      this._waiters.remove(fut);
+    }
+  }
+
+  toString(): string {
+    let extra = this._value ? 'set' : 'unset';
+    if (this._waiters.length > 0) extra += `, waiters:${this._waiters.length}`;
+    return `<${this.constructor.name} [${extra}]>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,62 @@
+/** `withLock`: the translation of `async with lock:` for the synchronisation primitives. */
+import type { Coroutine } from '@x/loop';
+import { shortRepr } from '@x/loop/internal';
+
+/** What `withLock` accepts: a `Lock`, `Semaphore`, `BoundedSemaphore` or `Condition`. */
+export interface Acquirable {
+  acquire(): Coroutine<unknown>;
+  release(): void;
+}
+
+/**
+ * Mirrors `async with lock:` for a `Lock`, `Semaphore`, `BoundedSemaphore`
+ * or `Condition` (their `__aenter__`/`__aexit__`): acquires `lock`, runs
+ * `body`, and releases the lock however the body ends, returning its result.
+ * If the task is cancelled while waiting for the lock, the body does not
+ * run and nothing is released. Bad arguments are refused at once, when
+ * `withLock()` is called.
+ *
+ * ```ts
+ * // Python:
+ * //   async with lock:
+ * //       n = await read()
+ * const n = yield* withLock(lock, function* () {
+ *   return yield* read();
+ * });
+ * ```
+ *
+ * A `Barrier` has no lock to hold: Python's `async with barrier as i:` is
+ * `const i = yield* barrier.wait();`.
+ */
+export function withLock<T>(lock: Acquirable, body: () => Coroutine<T>): Coroutine<T> {
+  const l = lock as Partial<Record<keyof Acquirable, unknown>> | null;
+  if (
+    l === null ||
+    typeof l !== 'object' ||
+    typeof l.acquire !== 'function' ||
+    typeof l.release !== 'function'
+  ) {
+    const hint =
+      l !== null && typeof l === 'object' && 'parties' in l
+        ? ' (for a Barrier, write `const i = yield* barrier.wait()`)'
+        : '';
+    throw new TypeError(
+      `withLock() needs a Lock, Semaphore or Condition, got ${shortRepr(lock)}${hint}`,
+    );
+  }
+  if (typeof body !== 'function') {
+    throw new TypeError(
+      `withLock() needs a body function, as in withLock(lock, function* () { ... }), got ${shortRepr(body)}`,
+    );
+  }
+  return run(lock, body);
+}
+
+function* run<T>(lock: Acquirable, body: () => Coroutine<T>): Coroutine<T> {
+  yield* lock.acquire();
+  try {
+    return yield* body();
+  } finally {
+    lock.release();
+  }
+}
