@@ -1,11 +1,5 @@
 /** `Condition`, after CPython's `asyncio/locks.py` (3.14). */
-import {
-  CancelledError,
-  type Coroutine,
-  type EventLoop,
-  type Future,
-  RuntimeError,
-} from '@x/loop';
+import { CancelledError, type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
 import { Deque } from './deque.js';
 import { Lock } from './lock.js';
@@ -111,11 +105,13 @@ export class Condition {
             yield* this.acquire();
             break;
           } catch (e) {
+            // biome-ignore lint/correctness/noUnsafeFinally: replacing the error, as CPython's finally does.
             if (!(e instanceof CancelledError)) throw e;
             err = e;
           }
         }
         // The most recent cancellation, as the very instance that was thrown.
+        // biome-ignore lint/correctness/noUnsafeFinally: replacing the error, as CPython's finally does.
         if (err !== null) throw err;
       }
       ok = true;

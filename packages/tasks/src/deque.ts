@@ -36,23 +36,10 @@ export class Deque<T> {
     return x;
   }
 
-  /** Removes and returns the rightmost item, or undefined if empty (`deque.pop`). */
-  pop(): T | undefined {
-    if (this._len === 0) return undefined;
-    const buf = this._buf;
-    const i = (this._head + this._len - 1) & (buf.length - 1);
-    const x = buf[i];
-    buf[i] = undefined;
-    this._len--;
-    return x;
-  }
-
-  /** The item at index `i` from the left (negative counts from the right), or undefined. */
+  /** The item at index `i` from the left, or undefined. */
   at(i: number): T | undefined {
-    const n = this._len;
-    const k = i < 0 ? i + n : i;
-    if (k < 0 || k >= n) return undefined;
-    return this._buf[(this._head + k) & (this._buf.length - 1)];
+    if (i < 0 || i >= this._len) return undefined;
+    return this._buf[(this._head + i) & (this._buf.length - 1)];
   }
 
   /**
@@ -76,22 +63,10 @@ export class Deque<T> {
     return false;
   }
 
-  /** Removes every item. */
-  clear(): void {
-    this._buf = new Array(8);
-    this._head = 0;
-    this._len = 0;
-  }
-
   *[Symbol.iterator](): Generator<T, void, undefined> {
     const buf = this._buf;
     const mask = buf.length - 1;
     for (let k = 0; k < this._len; k++) yield buf[(this._head + k) & mask] as T;
-  }
-
-  /** The items from left to right, as a new array. */
-  toArray(): T[] {
-    return [...this];
   }
 
   private _grow(): void {

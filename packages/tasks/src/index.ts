@@ -1,6 +1,7 @@
 /**
  * `@x/tasks`: tasks and their combinators, as asyncio's `tasks.py`,
- * `taskgroups.py` and `timeouts.py`. Importing it registers `Task` as the
+ * `taskgroups.py` and `timeouts.py`, and the synchronisation primitives and
+ * queues of `locks.py` and `queues.py`. Importing it registers `Task` as the
  * loop's default task factory.
  */
 
@@ -8,9 +9,23 @@ export { abortable } from './abortable.js';
 export { asCompleted } from './as-completed.js';
 export { type AsyncGen, asyncGenerator, GeneratorExit } from './async-generator.js';
 export type { Awaitable, Awaitables } from './awaitable.js';
+export { Barrier, BrokenBarrierError } from './barrier.js';
+export { Condition, type LockLike } from './condition.js';
 export { ensureFuture } from './ensure-future.js';
+export { Event } from './event.js';
 export { ExceptionGroup, type ExceptionGroupCondition } from './exception-group.js';
 export { gather } from './gather.js';
+export { Lock } from './lock.js';
+export {
+  LifoQueue,
+  PriorityQueue,
+  Queue,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+  type QueueStorage,
+} from './queue.js';
+export { BoundedSemaphore, Semaphore } from './semaphore.js';
 export { shield } from './shield.js';
 export { sleep } from './sleep.js';
 export {
@@ -25,3 +40,4 @@ export { TaskGroup, taskGroup } from './task-group.js';
 export { Timeout, timeout, timeoutAt } from './timeout.js';
 export { wait } from './wait.js';
 export { waitFor } from './wait-for.js';
+export { type Acquirable, withLock } from './with-lock.js';
