@@ -18,8 +18,9 @@ export const logger = {
   warning(message: string): void {
     console.warn(message);
   },
-  /** Debug-mode chatter. */
-  debug(message: string): void {
-    console.debug(message);
-  },
+  /**
+   * Debug-mode chatter, silent unless replaced: the asyncio logger's DEBUG
+   * records are below Python's default WARNING level too.
+   */
+  debug(_message: string): void {},
 };

@@ -829,20 +829,21 @@ describe('BaseEventLoopTests', () => {
     );
 
     // slow task step: anything the ready queue runs (here a bare runnable, as
-    // @x/tasks queues its task steps) is reported by its class name
+    // @x/tasks queues its task steps) is reported by its repr, as CPython
+    // reports `<Task pending name=... coro=...>`
     class Step {
       _run() {
         clock.advance(0.5);
         loop.stop();
       }
       toString() {
-        return 'stop_loop_coro()';
+        return '<Task pending stop_loop_coro()>';
       }
     }
     loop._push(new Step(), undefined);
     await loop.runForever();
     expect(warning.mock.calls[3]?.[0]).toBe(
-      'Executing <Step step stop_loop_coro()> took 0.500 seconds',
+      'Executing <Task pending stop_loop_coro()> took 0.500 seconds',
     );
   });
 

@@ -6,6 +6,7 @@
 // signal; here interruptSelf() emits the signal event on `process` the same way. A few
 // tests send real signals to this process, always while run() has its listener installed.
 
+import { logger } from '@x/loop';
 import { getCurrentLoopOrNull } from '@x/loop/internal';
 import {
   addSignalHandler,
@@ -99,8 +100,8 @@ describe('RunTests', () => {
   });
 
   test('test_asyncio_run_debug', async () => {
-    // Debug mode logs the loop's close through console.debug.
-    const debugLog = vi.spyOn(console, 'debug').mockImplementation(() => {});
+    // Debug mode logs the loop's close through logger.debug (silent by default).
+    const debugLog = vi.spyOn(logger, 'debug');
     // biome-ignore lint/correctness/useYield: a coroutine that does not wait
     function* main(expected: boolean): Coroutine<void> {
       const loop = getEventLoop();
@@ -279,8 +280,8 @@ describe('RunnerTests', () => {
   });
 
   test('test_debug', async () => {
-    // Debug mode logs the loop's close through console.debug.
-    const debugLog = vi.spyOn(console, 'debug').mockImplementation(() => {});
+    // Debug mode logs the loop's close through logger.debug (silent by default).
+    const debugLog = vi.spyOn(logger, 'debug');
     const runner = new Runner({ debug: true });
     expect(runner.getLoop().getDebug()).toBe(true);
     await runner.close();

@@ -147,6 +147,7 @@ export class Barrier {
     return this._state === 'broken';
   }
 
+  /** Mirrors `repr()` of the barrier: its state and waiters. */
   toString(): string {
     let extra: string = this._state;
     if (!this.broken) extra += `, waiters:${this.nWaiting}/${this.parties}`;

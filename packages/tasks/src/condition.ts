@@ -7,8 +7,11 @@ import { bindLoop } from './loop-bound.js';
 
 /** The lock a `Condition` can use: a `Lock`, or anything that behaves like one. */
 export interface LockLike {
+  /** Waits until the lock is acquired, as `Lock.acquire()`. */
   acquire(): Coroutine<unknown>;
+  /** Releases the lock, as `Lock.release()`. */
   release(): void;
+  /** True while the lock is held, as `Lock.locked()`. */
   locked(): boolean;
 }
 
@@ -167,6 +170,7 @@ export class Condition {
     this.notify(this._waiters.length);
   }
 
+  /** Mirrors `repr()` of the condition: its state and waiters. */
   toString(): string {
     let extra = this.locked() ? 'locked' : 'unlocked';
     if (this._waiters.length > 0) extra += `, waiters:${this._waiters.length}`;

@@ -56,6 +56,7 @@ export class Event {
     }
   }
 
+  /** Mirrors `repr()` of the event: its state and waiters. */
   toString(): string {
     let extra = this._value ? 'set' : 'unset';
     if (this._waiters.length > 0) extra += `, waiters:${this._waiters.length}`;

@@ -85,6 +85,7 @@ export class Lock {
     if (fut !== undefined && !fut.done()) fut.setResult(true);
   }
 
+  /** Mirrors `repr()` of the lock: its state and waiters. */
   toString(): string {
     let extra = this._locked ? 'locked' : 'unlocked';
     const n = this._waiters?.length ?? 0;

@@ -40,7 +40,9 @@ export class QueueShutDown extends Error {
 
 /** The items of a queue as `Queue` sees them: subclasses keep them in their own structure. */
 export interface QueueStorage<T> {
+  /** How many items the queue holds. */
   readonly length: number;
+  /** The items, in storage order (a heap for `PriorityQueue`), as `repr()` lists them. */
   [Symbol.iterator](): Iterator<T>;
 }
 
@@ -286,6 +288,7 @@ export class Queue<T = unknown> {
     return result;
   }
 
+  /** Mirrors `repr()` of the queue: its state and waiters. */
   toString(): string {
     return `<${this.constructor.name} ${this._format()}>`;
   }

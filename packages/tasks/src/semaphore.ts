@@ -110,6 +110,7 @@ export class Semaphore {
     return false;
   }
 
+  /** Mirrors `repr()` of the semaphore: its state and waiters. */
   toString(): string {
     let extra = this.locked() ? 'locked' : `unlocked, value:${this._value}`;
     const n = this._waiters?.length ?? 0;

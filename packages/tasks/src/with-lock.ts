@@ -4,7 +4,9 @@ import { shortRepr } from '@x/loop/internal';
 
 /** What `withLock` accepts: a `Lock`, `Semaphore`, `BoundedSemaphore` or `Condition`. */
 export interface Acquirable {
+  /** Waits until acquired: `__aenter__`. */
   acquire(): Coroutine<unknown>;
+  /** Releases: `__aexit__`. */
   release(): void;
 }
 
