@@ -4,6 +4,7 @@
  * JavaScript promise is not steppable, so a Future completed by the promise's
  * reactions does the same job with one object.
  */
+import { RuntimeError } from './errors.js';
 import { Future } from './future.js';
 import type { EventLoop } from './loop.js';
 
@@ -21,7 +22,10 @@ export function wrapPromise<T>(p: PromiseLike<T>, loop: EventLoop): Future<T> {
     // As CPython's wrap_future: nothing to do for a cancelled future or a closed loop.
     if (fut.done() || loop.isClosed()) return;
     if (ok) fut.setResult(v as T);
-    else fut.setException(v ?? new TypeError(`the promise rejected with ${String(v)}`));
+    // A Future needs an exception object: wrap what `setException` refuses.
+    else if (v === undefined || v === null || typeof v === 'function') {
+      fut.setException(new RuntimeError(`the promise rejected with ${String(v)}`, { cause: v }));
+    } else fut.setException(v);
   };
   try {
     p.then(

@@ -551,8 +551,13 @@ describe('BaseFutureTests', () => {
       },
     };
     await expect(loop.runUntilComplete(broken)).rejects.toThrow('broken then');
-    // A promise rejected with undefined still rejects with an error.
-    await expect(loop.runUntilComplete(Promise.reject(undefined))).rejects.toThrow(TypeError);
+    // A promise rejected with a value a Future cannot hold (undefined, null,
+    // a function) rejects with a RuntimeError whose cause is that value.
+    await expect(loop.runUntilComplete(Promise.reject(undefined))).rejects.toThrow(RuntimeError);
+    class Thrown {}
+    const err = await loop.runUntilComplete(Promise.reject(Thrown)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RuntimeError);
+    expect((err as Error).cause).toBe(Thrown);
   });
 
   test('test_wrap_future_cancel2', async () => {

@@ -7,7 +7,8 @@ import { checkCatchable, checkSignal, getSlot, releaseSlot } from './registry.js
  * Mirrors `loop.add_signal_handler(sig, callback, *args)`: when the process
  * receives `signal`, `cb(...args)` runs on `loop` as an ordinary callback
  * (scheduled with `callSoonThreadsafe`, never inside the process listener),
- * in the context that was current here. A second call for the same signal
+ * in a copy of the context current here, kept from one signal to the next
+ * (CPython schedules one Handle each time). A second call for the same signal
  * and loop replaces the handler. Closing the loop removes its handlers.
  *
  * ```ts

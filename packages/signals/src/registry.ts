@@ -18,7 +18,7 @@ import { shortRepr } from '@x/loop/internal';
 export interface Registration {
   readonly cb: (...args: any[]) => void;
   readonly args: unknown[];
-  /** The context that was current at registration, as a Handle made then would capture. */
+  /** A copy of the context current at registration: every delivery runs in it, as in one Handle. */
   readonly context: Context;
   /** Called in the process listener itself (the runner's handler, as CPython's `signal.signal`). */
   readonly immediate?: boolean;
@@ -180,7 +180,9 @@ function onSignal(slot: Slot): void {
   const h = slot.handler;
   if (h === null) return;
   if (h.immediate !== true) {
-    h.context.run(() => loop.callSoonThreadsafe(h.cb, ...h.args));
+    // In the registration's own Context, not a copy: CPython schedules the
+    // same Handle for every delivery, so what one run sets, the next sees.
+    loop._callSoonWith(h.cb, h.args.length === 0 ? null : h.args, h.context);
     return;
   }
   try {
