@@ -44,7 +44,9 @@ export function captureCreationSite(): string | null {
   const lines = (holder.stack ?? '').split('\n').slice(1);
   const user = lines.filter(
     (l) =>
-      !/[\\/]packages[\\/](loop|tasks|signals|runner)[\\/](src|dist)[\\/]|[\\/]@x[\\/](loop|tasks|signals|runner)[\\/]/.test(l),
+      !/[\\/]packages[\\/](loop|tasks|signals|runner)[\\/](src|dist)[\\/]|[\\/]@x[\\/](loop|tasks|signals|runner)[\\/]/.test(
+        l,
+      ),
   );
   const kept = user.length > 0 ? user : lines;
   return kept.length > 0 ? kept.map((l) => l.trim()).join('\n') : null;
