@@ -17,9 +17,11 @@ export class Handle {
   /** @internal The explicit context, or null to run in a snapshot of `_data`. */
   _context: Context | null;
   /** @internal */ _data: Data;
-  /** @internal */ _repr: string | null = null;
+  // Debug-only: both start out on the prototype (below), so that a handle made
+  // outside debug mode carries two fields fewer.
+  /** @internal */ declare _repr: string | null;
   /** @internal Where it was created, in debug mode. */
-  _sourceTraceback: string | null = null;
+  declare _sourceTraceback: string | null;
 
   /** @internal Use `loop.callSoon()` to make one. */
   constructor(
@@ -124,6 +126,9 @@ export class Handle {
     return this.toString();
   }
 }
+
+Handle.prototype._repr = null;
+Handle.prototype._sourceTraceback = null;
 
 /** Mirrors `asyncio.TimerHandle`: a handle for a callback scheduled at a time. */
 export class TimerHandle extends Handle {

@@ -576,11 +576,21 @@ export class EventLoop {
     this._checkClosed();
     checkCallback(cb, method);
     const t = new TimerHandle(when, this._seq++, cb, args.length === 0 ? null : args, this, null);
+    this._addTimer(t);
+    return t;
+  }
+
+  /**
+   * @internal Schedules a TimerHandle made by the caller (with `_seq` from
+   * `loop._seq++`): a subclass can carry its own arguments instead of an
+   * args array, as `sleep()`'s timer does. The caller checks the callback.
+   */
+  _addTimer(t: TimerHandle): void {
+    this._checkClosed();
     if (this._debug) t._sourceTraceback = captureCreationSite();
     this._timers.push(t);
     t._scheduled = true;
     if (this._host >= HOST_TIMER) this._wake();
-    return t;
   }
 
   /** Something was scheduled while the loop waits for the host: run again soon. */
@@ -650,7 +660,11 @@ export class EventLoop {
           // yields in a loop).
           if (timers.size > 0) {
             const end = this.time() + 1e-9;
-            for (let top = timers.peek(); top !== undefined && top._when < end; top = timers.peek()) {
+            for (
+              let top = timers.peek();
+              top !== undefined && top._when < end;
+              top = timers.peek()
+            ) {
               timers.pop();
               top._scheduled = false;
               ready.push(top, undefined);
@@ -712,11 +726,7 @@ export class EventLoop {
     }
     const dt = this.time() - t0;
     if (dt >= this.slowCallbackDuration) {
-      const what =
-        target instanceof Handle
-          ? String(target)
-          : `<${(target as object).constructor.name} step ${String(target)}>`;
-      logger.warning(`Executing ${what} took ${dt.toFixed(3)} seconds`);
+      logger.warning(`Executing ${String(target)} took ${dt.toFixed(3)} seconds`);
     }
   }
 

@@ -8,12 +8,15 @@
  */
 import {
   type Coroutine,
-  type EventLoop,
+  EventLoop,
   type Future,
   getRunningLoop,
-  type TimerHandle,
+  TimerHandle,
   ValueError,
 } from '@x/loop';
+
+// `value: never`, so that it is a finished result of any sleep's type.
+const DONE = Object.freeze({ value: undefined, done: true }) as IteratorReturnResult<never>;
 
 const BARE_YIELD: IteratorResult<undefined, never> = Object.freeze({
   value: undefined,
@@ -22,6 +25,79 @@ const BARE_YIELD: IteratorResult<undefined, never> = Object.freeze({
 
 function setResultUnlessCancelled(fut: Future<unknown>, result: unknown): void {
   if (!fut.cancelled()) fut.setResult(result);
+}
+
+const plainCallLater = EventLoop.prototype.callLater;
+
+/**
+ * The timer of one sleep: what `loop.callLater(delay, setResultUnlessCancelled,
+ * fut, result)` makes, except that the handle holds the future and the result
+ * itself instead of an args array (a sleeping task is one object smaller).
+ */
+class SleepTimer<T> extends TimerHandle {
+  constructor(
+    loop: EventLoop,
+    delay: number,
+    readonly fut: Future<T>,
+    readonly result: T,
+  ) {
+    super(loop.time() + delay, loop._seq++, setResultUnlessCancelled, null, loop, null);
+  }
+
+  override _run(): void {
+    if (this._cancelled) return;
+    const fut = this.fut;
+    // Setting the result runs no user code (done callbacks are only queued),
+    // so there is no context to enter.
+    if (fut._state === 0) fut.setResult(this.result);
+    else if (fut._state === 2) {
+      // Set by someone else: fail as the plain callback would, with the
+      // InvalidStateError going to the exception handler.
+      this._args = [fut, this.result];
+      super._run();
+    }
+  }
+}
+
+/**
+ * What `sleep(0)` (or a negative delay) returns: one bare yield, then the
+ * result. A task that yields in a loop makes one per turn: it is the
+ * smallest object that can do that.
+ */
+class YieldCoroutine<T> {
+  private step = 0;
+
+  constructor(private readonly result: T) {}
+
+  next(): IteratorResult<Future<unknown> | undefined, T> {
+    if (this.step === 0) {
+      this.step = 1;
+      return BARE_YIELD;
+    }
+    if (this.step === 1) {
+      this.step = 2;
+      return this.result === undefined ? DONE : { value: this.result, done: true };
+    }
+    return { value: undefined as T, done: true };
+  }
+
+  throw(e: unknown): IteratorResult<Future<unknown> | undefined, T> {
+    this.step = 2;
+    throw e;
+  }
+
+  return(value: T): IteratorResult<Future<unknown> | undefined, T> {
+    this.step = 2;
+    return { value, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Generator';
+  }
 }
 
 class SleepCoroutine<T> {
@@ -53,19 +129,29 @@ class SleepCoroutine<T> {
       const loop: EventLoop = getRunningLoop();
       const fut = loop.createFuture<T>();
       this.fut = fut;
-      this.handle = loop.callLater(
-        delay,
-        setResultUnlessCancelled,
-        fut as Future<unknown>,
-        this.result as unknown,
-      );
+      if (loop.callLater === plainCallLater) {
+        const timer = new SleepTimer(loop, delay, fut, this.result);
+        loop._addTimer(timer);
+        this.handle = timer;
+      } else {
+        // A loop that overrides callLater() sees every sleep, as in CPython.
+        this.handle = loop.callLater(
+          delay,
+          setResultUnlessCancelled,
+          fut as Future<unknown>,
+          this.result as unknown,
+        );
+      }
       fut._blocking = true;
       return { value: fut as Future<unknown>, done: false };
     }
     if (this.step === 1) {
       this.step = 2;
       const fut = this.fut;
-      if (fut === null) return { value: this.result, done: true };
+      if (fut === null) {
+        // sleep(0) is how a task yields: skip an allocation in the common case.
+        return this.result === undefined ? DONE : { value: this.result, done: true };
+      }
       this.fut = null;
       (this.handle as TimerHandle).cancel();
       return { value: fut.result(), done: true };
@@ -112,5 +198,9 @@ class SleepCoroutine<T> {
  * ```
  */
 export function sleep<T = void>(delay: number, result?: T): Coroutine<T> {
-  return new SleepCoroutine(delay, result as T) as unknown as Coroutine<T>;
+  const coro =
+    typeof delay === 'number' && delay <= 0
+      ? new YieldCoroutine(result as T)
+      : new SleepCoroutine(delay, result as T);
+  return coro as unknown as Coroutine<T>;
 }

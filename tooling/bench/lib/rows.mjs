@@ -1,0 +1,120 @@
+// The rows of the results table: which case and metric each shows, and which way is better.
+// Same rows (and titles) as the anchors' results.md, without the anchors' variant rows.
+
+export const CASES = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7'];
+/** Our variants, with no anchor counterpart: W5 through Future channels instead of Queue(1). */
+export const EXTRA_CASES = ['W5.futures'];
+
+export const SIZES = {
+  W1: 1_000_000,
+  W2: 200_000,
+  W3: 200_000,
+  W4: 1_000_000,
+  W5: 200_000,
+  'W5.futures': 200_000,
+  W6: 100_000,
+  W7: 100_000,
+};
+
+/** kind: how to format; better: 'higher' or 'lower'. */
+export const ROWS = [
+  {
+    key: 'W1.total',
+    case: 'W1',
+    metric: 'rate_total',
+    kind: 'rate',
+    unit: 'callbacks/s',
+    title: 'W1 callbacks: schedule + run',
+  },
+  {
+    key: 'W1.run',
+    case: 'W1',
+    metric: 'rate_run',
+    kind: 'rate',
+    unit: 'callbacks/s',
+    title: 'W1 callbacks: run phase only',
+  },
+  {
+    key: 'W2.run',
+    case: 'W2',
+    metric: 'rate_run',
+    kind: 'rate',
+    unit: 'timers/s',
+    title: 'W2 timers: run phase',
+  },
+  {
+    key: 'W2.total',
+    case: 'W2',
+    metric: 'rate_total',
+    kind: 'rate',
+    unit: 'timers/s',
+    title: 'W2 timers: schedule + run',
+  },
+  {
+    key: 'W3',
+    case: 'W3',
+    metric: 'rate',
+    kind: 'rate',
+    unit: 'tasks/s',
+    title: 'W3 spawn + gather',
+  },
+  {
+    key: 'W4',
+    case: 'W4',
+    metric: 'rate',
+    kind: 'rate',
+    unit: 'switches/s',
+    title: 'W4 switch (sleep(0))',
+  },
+  {
+    key: 'W5',
+    case: 'W5',
+    metric: 'rate',
+    kind: 'rate',
+    unit: 'round trips/s',
+    title: 'W5 ping-pong (Queue(1))',
+  },
+  {
+    key: 'W5.futures',
+    case: 'W5.futures',
+    metric: 'rate',
+    kind: 'rate',
+    unit: 'round trips/s',
+    title: 'W5′ ping-pong through two one-slot Future channels (no anchor)',
+  },
+  {
+    key: 'W6.wall',
+    case: 'W6',
+    metric: 'wall_s',
+    kind: 'seconds',
+    unit: 's',
+    better: 'lower',
+    title: 'W6 fan-out sleep: wall time (lower is better)',
+  },
+  {
+    key: 'W6.bytes',
+    case: 'W6',
+    metric: 'bytes_per_task',
+    kind: 'bytes',
+    unit: 'B',
+    better: 'lower',
+    title: 'W6 fan-out sleep: bytes per sleeping task (lower is better)',
+  },
+  {
+    key: 'W6.peak',
+    case: 'W6',
+    metric: 'peak_rss_mb',
+    kind: 'mb',
+    unit: 'MB',
+    better: 'lower',
+    title: 'W6 fan-out sleep: peak RSS (lower is better)',
+  },
+  {
+    key: 'W7',
+    case: 'W7',
+    metric: 'rate',
+    kind: 'rate',
+    unit: 'cancellations/s',
+    title: 'W7 cancel + gather',
+  },
+].map((r) => ({ better: 'higher', ...r }));
