@@ -15,3 +15,4 @@ export { captureCreationSite, firstFrame, formatCallback, shortRepr } from './fo
 export { setDefaultTaskFactory } from './loop.js';
 export { wrapPromise } from './promise.js';
 export type { Runnable } from './ready-queue.js';
+export type { TimerEntry } from './timer-heap.js';

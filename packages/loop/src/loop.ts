@@ -28,7 +28,8 @@ import { logger } from './log.js';
 import { wrapPromise } from './promise.js';
 import { ReadyQueue, type Runnable } from './ready-queue.js';
 import { running } from './running.js';
-import { TimerHeap } from './timer-heap.js';
+import { TaskRegistry } from './task-registry.js';
+import { type TimerEntry, TimerHeap } from './timer-heap.js';
 import type {
   Clock,
   Coroutine,
@@ -87,6 +88,15 @@ function checkCallback(cb: unknown, method: string): void {
   }
 }
 
+/** The arguments from `start` on, or null if there are none (what a Handle stores). */
+function restArgs(args: IArguments, start: number): unknown[] | null {
+  const n = args.length;
+  if (n <= start) return null;
+  const out = new Array(n - start);
+  for (let i = start; i < n; i++) out[i - start] = args[i];
+  return out;
+}
+
 function checkTime(value: unknown, what: 'delay' | 'when'): void {
   if (typeof value !== 'number') {
     throw new TypeError(
@@ -119,7 +129,7 @@ export class EventLoop {
   /** @internal */ _exceptionHandler: ExceptionHandler | null = null;
   /** @internal */ _taskFactory: TaskFactory | null = null;
   /** @internal Pending tasks, held strongly until they are done. */
-  _tasks = new Set<Future<unknown>>();
+  _tasks = new TaskRegistry();
   /** @internal Set when a promise may have been resolved by a callback: give microtasks a turn. */
   _microtaskWanted = false;
   /** @internal Promises that will complete a Future of this loop when they settle. */
@@ -315,10 +325,12 @@ export class EventLoop {
    * Mirrors `loop.call_soon()`: `cb(...args)` runs on the next iteration, in
    * FIFO order, in a copy of the current context.
    */
-  callSoon<A extends unknown[]>(cb: (...a: A) => void, ...args: A): Handle {
+  callSoon<A extends unknown[]>(cb: (...a: A) => void, ...args: A): Handle;
+  callSoon(cb: (...a: unknown[]) => void): Handle {
     this._checkClosed();
     checkCallback(cb, 'callSoon');
-    return this._callSoonWith(cb, args.length === 0 ? null : args, null);
+    // biome-ignore lint/complexity/noArguments: a rest parameter allocates an array on every call, and most calls pass no arguments
+    return this._callSoonWith(cb, restArgs(arguments, 1), null);
   }
 
   /**
@@ -326,25 +338,31 @@ export class EventLoop {
    * loop; this is `callSoon` that also wakes a loop waiting for the host,
    * which `callSoon` does here too.
    */
-  callSoonThreadsafe<A extends unknown[]>(cb: (...a: A) => void, ...args: A): Handle {
+  callSoonThreadsafe<A extends unknown[]>(cb: (...a: A) => void, ...args: A): Handle;
+  callSoonThreadsafe(cb: (...a: unknown[]) => void): Handle {
     this._checkClosed();
     checkCallback(cb, 'callSoonThreadsafe');
-    return this._callSoonWith(cb, args.length === 0 ? null : args, null);
+    // biome-ignore lint/complexity/noArguments: as in callSoon()
+    return this._callSoonWith(cb, restArgs(arguments, 1), null);
   }
 
   /**
    * Mirrors `loop.call_later()`: `cb(...args)` runs `delay` seconds from now.
    * A negative delay means now; `Infinity` means never; NaN is a TypeError.
    */
-  callLater<A extends unknown[]>(delay: number, cb: (...a: A) => void, ...args: A): TimerHandle {
+  callLater<A extends unknown[]>(delay: number, cb: (...a: A) => void, ...args: A): TimerHandle;
+  callLater(delay: number, cb: (...a: unknown[]) => void): TimerHandle {
     checkTime(delay, 'delay');
-    return this._callAt(this.time() + delay, cb, args, 'callLater');
+    // biome-ignore lint/complexity/noArguments: as in callSoon()
+    return this._callAt(this.time() + delay, cb, restArgs(arguments, 2), 'callLater');
   }
 
   /** Mirrors `loop.call_at()`: like `callLater`, at an absolute `loop.time()`. */
-  callAt<A extends unknown[]>(when: number, cb: (...a: A) => void, ...args: A): TimerHandle {
+  callAt<A extends unknown[]>(when: number, cb: (...a: A) => void, ...args: A): TimerHandle;
+  callAt(when: number, cb: (...a: unknown[]) => void): TimerHandle {
     checkTime(when, 'when');
-    return this._callAt(when, cb, args, 'callAt');
+    // biome-ignore lint/complexity/noArguments: as in callSoon()
+    return this._callAt(when, cb, restArgs(arguments, 2), 'callAt');
   }
 
   /** Mirrors `loop.create_future()`. */
@@ -563,19 +581,19 @@ export class EventLoop {
   }
 
   /** @internal Mirrors `_timer_handle_cancelled`. */
-  _timerHandleCancelled(t: TimerHandle): void {
+  _timerHandleCancelled(t: TimerEntry): void {
     if (t._scheduled) this._timerCancelledCount++;
   }
 
   private _callAt(
     when: number,
     cb: (...a: any[]) => void,
-    args: unknown[],
+    args: unknown[] | null,
     method: string,
   ): TimerHandle {
     this._checkClosed();
     checkCallback(cb, method);
-    const t = new TimerHandle(when, this._seq++, cb, args.length === 0 ? null : args, this, null);
+    const t = new TimerHandle(when, this._seq++, cb, args, this, null);
     this._addTimer(t);
     return t;
   }
@@ -588,7 +606,20 @@ export class EventLoop {
   _addTimer(t: TimerHandle): void {
     this._checkClosed();
     if (this._debug) t._sourceTraceback = captureCreationSite();
-    this._timers.push(t);
+    this._timers.push(t, t._when, t._seq);
+    t._scheduled = true;
+    if (this._host >= HOST_TIMER) this._wake();
+  }
+
+  /**
+   * @internal Schedules `t._run(undefined)` at `when` (in `loop.time()`
+   * seconds) for an object that is its own timer: a sleep of `@x/tasks`
+   * costs no TimerHandle. Cancelling it is the caller's: set `_cancelled`
+   * after `_timerHandleCancelled(t)`.
+   */
+  _addTimerEntry(t: TimerEntry, when: number): void {
+    this._checkClosed();
+    this._timers.push(t, when, this._seq++);
     t._scheduled = true;
     if (this._host >= HOST_TIMER) this._wake();
   }
@@ -643,7 +674,7 @@ export class EventLoop {
               this._host = HOST_IDLE;
               return;
             }
-            const wait = top._when - this.time();
+            const wait = timers.peekWhen() - this.time();
             if (wait > 0) {
               this._host = HOST_TIMER;
               if (wait !== Number.POSITIVE_INFINITY) {
@@ -660,12 +691,8 @@ export class EventLoop {
           // yields in a loop).
           if (timers.size > 0) {
             const end = this.time() + 1e-9;
-            for (
-              let top = timers.peek();
-              top !== undefined && top._when < end;
-              top = timers.peek()
-            ) {
-              timers.pop();
+            while (timers.size > 0 && timers.peekWhen() < end) {
+              const top = timers.pop() as TimerEntry;
               top._scheduled = false;
               ready.push(top, undefined);
             }

@@ -1,11 +1,17 @@
 /**
- * The loop's ready queue: a ring buffer of (target, argument) pairs.
+ * The loop's ready queue: a FIFO of (target, argument) pairs.
  *
  * CPython keeps a deque of Handles. Here a slot pair lets the loop queue a
  * task step or a future's wake-up of a task without allocating a Handle for
  * it: the target is anything with a `_run(arg)` method (a Handle ignores the
- * argument). A ring buffer rather than `Array.shift`, which is O(n) once an
- * array leaves V8's fast path.
+ * argument).
+ *
+ * Like CPython's deque, it is a list of fixed-size blocks rather than one
+ * ring buffer: a ring buffer that grows copies every pair it holds, and a
+ * large buffer lives outside the young generation, where every store of a
+ * young handle also pays the write barrier's remembered-set insertion. A
+ * block is small enough to be allocated young, and one spare block is kept,
+ * so that a queue that stays short allocates nothing.
  */
 
 /** @internal Anything the ready queue can run. */
@@ -13,54 +19,88 @@ export interface Runnable {
   _run(arg: unknown): void;
 }
 
+/** Pairs per block. */
+const PAIRS = 512;
+/** Slots per block: the pairs, then the link to the next block. */
+const NEXT = PAIRS * 2;
+
+type Block = unknown[];
+
+function newBlock(): Block {
+  const b: Block = new Array(NEXT + 1);
+  b[NEXT] = null;
+  return b;
+}
+
 /** @internal */
 export class ReadyQueue {
-  private buf: unknown[] = new Array(64);
-  private mask = 63;
+  private first: Block = newBlock();
+  private last: Block = this.first;
+  /** The slot of the first pair in `first`. */
   private head = 0;
+  /** The slot after the last pair in `last`. */
+  private tail = 0;
+  private spare: Block | null = null;
   /** The number of queued pairs. */
   length = 0;
 
   push(target: Runnable, arg: unknown): void {
-    if (this.length * 2 > this.mask) this.grow();
-    const i = (this.head + this.length * 2) & this.mask;
-    this.buf[i] = target;
-    this.buf[i + 1] = arg;
+    let b = this.last;
+    let i = this.tail;
+    if (i === NEXT) {
+      const next = this.spare ?? newBlock();
+      this.spare = null;
+      b[NEXT] = next;
+      this.last = next;
+      b = next;
+      i = 0;
+    }
+    b[i] = target;
+    b[i + 1] = arg;
+    this.tail = i + 2;
     this.length++;
   }
 
   /** Removes the first pair and runs it. The caller checks `length`. */
   runFirst(): void {
-    const buf = this.buf;
-    const h = this.head;
-    const target = buf[h] as Runnable;
-    const arg = buf[h + 1];
-    buf[h] = undefined;
-    buf[h + 1] = undefined;
-    this.head = (h + 2) & this.mask;
+    let b = this.first;
+    let h = this.head;
+    if (h === NEXT) {
+      const next = b[NEXT] as Block;
+      b[NEXT] = null;
+      this.spare = b;
+      this.first = next;
+      b = next;
+      h = 0;
+    }
+    const target = b[h] as Runnable;
+    const arg = b[h + 1];
+    b[h] = undefined;
+    b[h + 1] = undefined;
     this.length--;
+    if (this.length === 0 && b === this.last) {
+      // Empty: start over at the beginning of the block.
+      this.head = 0;
+      this.tail = 0;
+    } else {
+      this.head = h + 2;
+    }
     target._run(arg);
   }
 
   /** The first queued target, without removing it (for debug reporting). */
   peekTarget(): Runnable | undefined {
-    return this.length > 0 ? (this.buf[this.head] as Runnable) : undefined;
+    if (this.length === 0) return undefined;
+    const h = this.head;
+    return (h === NEXT ? (this.first[NEXT] as Block)[0] : this.first[h]) as Runnable;
   }
 
   clear(): void {
-    this.buf = new Array(64);
-    this.mask = 63;
+    this.first = newBlock();
+    this.last = this.first;
     this.head = 0;
+    this.tail = 0;
+    this.spare = null;
     this.length = 0;
-  }
-
-  private grow(): void {
-    const old = this.buf;
-    const n = old.length;
-    const next = new Array(n * 2);
-    for (let k = 0; k < this.length * 2; k++) next[k] = old[(this.head + k) & this.mask];
-    this.buf = next;
-    this.mask = n * 2 - 1;
-    this.head = 0;
   }
 }

@@ -1,14 +1,17 @@
 /** `gather`, after CPython's `asyncio.gather` (3.14). */
 import {
   CancelledError,
+  type Context,
   type EventLoop,
   Future,
   getEventLoop,
   getRunningLoopOrNull,
+  Handle,
   isCoroutine,
   isFuture,
+  isInterrupt,
 } from '@x/loop';
-import { isPromiseLike } from '@x/loop/internal';
+import { contextState, formatCallback, isPromiseLike, type Runnable } from '@x/loop/internal';
 import { type Awaitable, type Awaitables, typeName } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
 
@@ -39,6 +42,109 @@ class _GatheringFuture<T> extends Future<T> {
     if (ret) this._cancelRequested = true;
     return ret;
   }
+}
+
+/**
+ * `_done_callback` of CPython's `gather()`, with its closure's variables as
+ * fields. It is queued on the loop as itself (a `Runnable`), one per
+ * `gather()`, instead of as a done-callback Handle per child: when every
+ * child's methods are Future's own, no user code runs in it, so the context
+ * it would have run in cannot be observed. In debug mode every child gets the
+ * Handle, which carries where it was created for slow-callback reports.
+ */
+class _Gathering implements Runnable {
+  /** Null until every child exists (bpo-46672): ensureFuture may throw half-way. */
+  outer: _GatheringFuture<unknown[]> | null = null;
+  nfuts = 0;
+  nfinished = 0;
+  /** The context gather() was called in, once a child needs it (see `_run`). */
+  data: Context['_data'] | null = null;
+  /** The plain done callback, for children that may run user code in their methods. */
+  readonly doneCallback = (fut: Future<unknown>): void => this._done(fut);
+
+  constructor(
+    readonly children: Future<unknown>[],
+    readonly returnExceptions: boolean,
+  ) {}
+
+  /** Called by the ready queue when the child `fut` is done. */
+  _run(fut: unknown): void {
+    if (this.data !== null) {
+      // Some child runs user code in its methods, and the last child to
+      // finish reads them all: run as the done-callback Handle would, in a
+      // copy of the context gather() was called in.
+      const h = new Handle(this.doneCallback, [fut], (fut as Future<unknown>)._loop, null);
+      h._data = this.data;
+      h._run();
+      return;
+    }
+    try {
+      this._done(fut as Future<unknown>);
+    } catch (exc) {
+      if (isInterrupt(exc)) throw exc;
+      // Reported as the done-callback Handle it stands for would be.
+      const handle = new Handle(this.doneCallback, [fut], (fut as Future<unknown>)._loop, null);
+      (fut as Future<unknown>)._loop.callExceptionHandler({
+        message: `Exception in callback ${formatCallback(this.doneCallback, [fut])}`,
+        exception: exc,
+        handle,
+      });
+    }
+  }
+
+  _done(fut: Future<unknown>): void {
+    this.nfinished++;
+    const outer = this.outer;
+    if (outer === null || outer.done()) {
+      // Nobody will look at this child: mark its exception retrieved.
+      if (!fut.cancelled()) fut.exception();
+      return;
+    }
+    if (!this.returnExceptions) {
+      if (fut.cancelled()) {
+        outer.setException(fut._makeCancelledError());
+        return;
+      }
+      const exc = fut.exception();
+      if (exc !== null) {
+        outer.setException(exc);
+        return;
+      }
+    }
+    if (this.nfinished === this.nfuts) {
+      const children = this.children;
+      const results: unknown[] = [];
+      for (const child of children) {
+        if (child.cancelled()) {
+          // A fresh error: `_makeCancelledError()` may be called once per child.
+          results.push(new CancelledError(child._cancelMessage ?? ''));
+        } else {
+          const exc = child.exception();
+          results.push(exc !== null ? exc : child.result());
+        }
+      }
+      if (outer._cancelRequested) {
+        // As CPython, whose loop variable leaves `fut` bound to the last child.
+        outer.setException(
+          (children[children.length - 1] as Future<unknown>)._makeCancelledError(),
+        );
+      } else {
+        outer.setResult(results);
+      }
+    }
+  }
+}
+
+const proto = Future.prototype;
+
+/** True if `fut` reads its state with Future's own methods (a Task does): no user code runs in `_done`. */
+function isPlainFuture(fut: Future<unknown>): boolean {
+  return (
+    fut.cancelled === proto.cancelled &&
+    fut.exception === proto.exception &&
+    fut.result === proto.result &&
+    fut._makeCancelledError === proto._makeCancelledError
+  );
 }
 
 function toArray(aws: unknown): readonly unknown[] {
@@ -106,50 +212,7 @@ export function gather(
   const argToFut = new Map<unknown, Future<unknown>>();
   const children: Future<unknown>[] = [];
   const doneFuts: Future<unknown>[] = [];
-  let nfuts = 0;
-  let nfinished = 0;
-  // Null until every child exists (bpo-46672): ensureFuture may throw half-way.
-  let outer: _GatheringFuture<unknown[]> | null = null;
-
-  const doneCallback = (fut: Future<unknown>): void => {
-    nfinished++;
-    if (outer === null || outer.done()) {
-      // Nobody will look at this child: mark its exception retrieved.
-      if (!fut.cancelled()) fut.exception();
-      return;
-    }
-    if (!returnExceptions) {
-      if (fut.cancelled()) {
-        outer.setException(fut._makeCancelledError());
-        return;
-      }
-      const exc = fut.exception();
-      if (exc !== null) {
-        outer.setException(exc);
-        return;
-      }
-    }
-    if (nfinished === nfuts) {
-      const results: unknown[] = [];
-      for (const child of children) {
-        if (child.cancelled()) {
-          // A fresh error: `_makeCancelledError()` may be called once per child.
-          results.push(new CancelledError(child._cancelMessage ?? ''));
-        } else {
-          const exc = child.exception();
-          results.push(exc !== null ? exc : child.result());
-        }
-      }
-      if (outer._cancelRequested) {
-        // As CPython, whose loop variable leaves `fut` bound to the last child.
-        outer.setException(
-          (children[children.length - 1] as Future<unknown>)._makeCancelledError(),
-        );
-      } else {
-        outer.setResult(results);
-      }
-    }
-  };
+  const g = new _Gathering(children, returnExceptions);
 
   for (const arg of args) {
     let fut = argToFut.get(arg);
@@ -160,17 +223,22 @@ export function gather(
         // The caller cannot see this task: no "destroyed but pending" report for it.
         (fut as { _logDestroyPending?: boolean })._logDestroyPending = false;
       }
-      nfuts++;
+      g.nfuts++;
       argToFut.set(arg, fut);
       if (fut.done()) doneFuts.push(fut);
-      else fut.addDoneCallback(doneCallback);
+      else if (isPlainFuture(fut) && !fut._loop._debug) fut._addWaker(g);
+      else {
+        fut.addDoneCallback(g.doneCallback);
+        g.data = contextState.current._data;
+      }
     }
     children.push(fut);
   }
 
-  outer = new _GatheringFuture<unknown[]>(children, loop as EventLoop);
+  const outer = new _GatheringFuture<unknown[]>(children, loop as EventLoop);
+  g.outer = outer;
   // Children already done (eager tasks, done futures) are accounted for now:
   // if all are, the outer future is done before gather() returns.
-  for (const fut of doneFuts) doneCallback(fut);
+  for (const fut of doneFuts) g._done(fut);
   return outer;
 }

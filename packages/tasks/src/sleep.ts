@@ -11,9 +11,11 @@ import {
   EventLoop,
   type Future,
   getRunningLoop,
-  TimerHandle,
+  Handle,
+  type TimerHandle,
   ValueError,
 } from '@x/loop';
+import type { TimerEntry } from '@x/loop/internal';
 
 // `value: never`, so that it is a finished result of any sleep's type.
 const DONE = Object.freeze({ value: undefined, done: true }) as IteratorReturnResult<never>;
@@ -28,36 +30,6 @@ function setResultUnlessCancelled(fut: Future<unknown>, result: unknown): void {
 }
 
 const plainCallLater = EventLoop.prototype.callLater;
-
-/**
- * The timer of one sleep: what `loop.callLater(delay, setResultUnlessCancelled,
- * fut, result)` makes, except that the handle holds the future and the result
- * itself instead of an args array (a sleeping task is one object smaller).
- */
-class SleepTimer<T> extends TimerHandle {
-  constructor(
-    loop: EventLoop,
-    delay: number,
-    readonly fut: Future<T>,
-    readonly result: T,
-  ) {
-    super(loop.time() + delay, loop._seq++, setResultUnlessCancelled, null, loop, null);
-  }
-
-  override _run(): void {
-    if (this._cancelled) return;
-    const fut = this.fut;
-    // Setting the result runs no user code (done callbacks are only queued),
-    // so there is no context to enter.
-    if (fut._state === 0) fut.setResult(this.result);
-    else if (fut._state === 2) {
-      // Set by someone else: fail as the plain callback would, with the
-      // InvalidStateError going to the exception handler.
-      this._args = [fut, this.result];
-      super._run();
-    }
-  }
-}
 
 /**
  * What `sleep(0)` (or a negative delay) returns: one bare yield, then the
@@ -100,20 +72,35 @@ class YieldCoroutine<T> {
   }
 }
 
-class SleepCoroutine<T> {
+/**
+ * What `sleep(delay)` returns: a coroutine that, in its first step, makes a
+ * Future and waits for it, and is itself the timer that sets the Future's
+ * result (a `TimerEntry` in the loop's heap): a sleeping task holds no
+ * TimerHandle. `cancelled()` and `_cancelled` are the timer's, as a
+ * TimerHandle's.
+ */
+class SleepCoroutine<T> implements TimerEntry {
   private step = 0;
+  /** The delay until the first step (then null, so that it holds no boxed number). */
+  private delay: number | null;
   private fut: Future<T> | null = null;
+  /** On a loop that overrides `callLater()` or in debug mode: the TimerHandle it made. */
   private handle: TimerHandle | null = null;
+  /** @internal */ _cancelled = false;
+  /** @internal */ _scheduled = false;
 
   constructor(
-    private readonly delay: number,
+    delay: number,
     private readonly result: T,
-  ) {}
+  ) {
+    this.delay = delay;
+  }
 
   next(): IteratorResult<Future<unknown> | undefined, T> {
     if (this.step === 0) {
       this.step = 1;
       const delay = this.delay;
+      this.delay = null;
       if (typeof delay !== 'number') {
         this.step = 2;
         throw new TypeError(
@@ -129,12 +116,11 @@ class SleepCoroutine<T> {
       const loop: EventLoop = getRunningLoop();
       const fut = loop.createFuture<T>();
       this.fut = fut;
-      if (loop.callLater === plainCallLater) {
-        const timer = new SleepTimer(loop, delay, fut, this.result);
-        loop._addTimer(timer);
-        this.handle = timer;
+      if (loop.callLater === plainCallLater && !loop._debug) {
+        loop._addTimerEntry(this, loop.time() + delay);
       } else {
-        // A loop that overrides callLater() sees every sleep, as in CPython.
+        // A loop that overrides callLater() sees every sleep, as in CPython;
+        // in debug mode, the TimerHandle records where the sleep began.
         this.handle = loop.callLater(
           delay,
           setResultUnlessCancelled,
@@ -152,8 +138,8 @@ class SleepCoroutine<T> {
         // sleep(0) is how a task yields: skip an allocation in the common case.
         return this.result === undefined ? DONE : { value: this.result, done: true };
       }
+      this.cancelTimer();
       this.fut = null;
-      (this.handle as TimerHandle).cancel();
       return { value: fut.result(), done: true };
     }
     return { value: undefined as T, done: true };
@@ -177,12 +163,45 @@ class SleepCoroutine<T> {
     return 'Generator';
   }
 
+  /** Mirrors `TimerHandle.cancelled()`, for the timer it is. */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /**
+   * @internal The timer is due: what `setResultUnlessCancelled(fut, result)`
+   * would do. Setting the result runs no user code (done callbacks are only
+   * queued), so there is no context to enter.
+   */
+  _run(_arg?: unknown): void {
+    if (this._cancelled) return;
+    const fut = this.fut;
+    if (fut === null || fut._state === 1) return;
+    if (fut._state === 0) {
+      fut.setResult(this.result);
+    } else {
+      // Set by someone else: fail as the plain callback would, with the
+      // InvalidStateError going to the exception handler.
+      new Handle(setResultUnlessCancelled, [fut, this.result], fut._loop, null)._run();
+    }
+  }
+
+  private cancelTimer(): void {
+    const h = this.handle;
+    if (h !== null) {
+      this.handle = null;
+      h.cancel();
+    } else if (!this._cancelled && this.fut !== null) {
+      this.fut._loop._timerHandleCancelled(this);
+      this._cancelled = true;
+    }
+  }
+
   private cleanup(): void {
     this.step = 2;
-    this.fut = null;
-    if (this.handle !== null) {
-      this.handle.cancel();
-      this.handle = null;
+    if (this.fut !== null) {
+      this.cancelTimer();
+      this.fut = null;
     }
   }
 }

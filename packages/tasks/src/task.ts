@@ -43,6 +43,54 @@ let current: Task<unknown> | null = null;
 /** `Future.prototype.result`: a future that keeps it can be read without calling it. */
 const futureResult = Future.prototype.result;
 
+/**
+ * The context that a task made in an empty context runs its first step in,
+ * instead of a copy of its own: most tasks never set a variable, and many
+ * (a `gather` of short coroutines, a server's sleeping connections) take only
+ * one step before they end or wait. Nothing can tell it from a context of
+ * the task's own: it is empty whenever a step begins, and `getContext()`
+ * hands it only to the task stepping in it. A step that sets a variable (or
+ * asks for its context) keeps it, and a new one takes its place; any other
+ * task gets an empty context of its own, when it next steps or asks for it.
+ */
+let lazyContext = new Context();
+/** `lazyContext._data` when it was made: a step that changes it has set a variable. */
+let lazyData = lazyContext._data;
+/** The task stepping in `lazyContext`, if any. */
+let lazyOwner: Task<unknown> | null = null;
+
+/** The context for the first step of a task whose `_context` is null. */
+function enterLazy(task: Task<unknown>): Context {
+  const ctx = lazyContext;
+  if (ctx._entered) {
+    // A step inside a step (another loop's task): this task needs its own.
+    const own = new Context();
+    task._context = own;
+    return own;
+  }
+  lazyOwner = task;
+  return ctx;
+}
+
+/** After a step in `lazyContext`: hands it over if the step changed it. */
+function leaveLazy(task: Task<unknown>): void {
+  lazyOwner = null;
+  if (lazyContext._data !== lazyData) {
+    adoptLazy(task);
+  } else {
+    task._context = undefined;
+  }
+}
+
+function adoptLazy(task: Task<unknown>): Context {
+  const ctx = lazyContext;
+  task._context = ctx;
+  lazyOwner = null;
+  lazyContext = new Context();
+  lazyData = lazyContext._data;
+  return ctx;
+}
+
 /** The argument queued with a task whose next step throws `_stepExc` into it. */
 const THROW = Symbol('throw');
 
@@ -63,11 +111,18 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   /** @internal */ _numCancelsRequested = 0;
   /** @internal */ _mustCancel = false;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
-  /** @internal */ _context: Context;
+  /**
+   * @internal Null before the first step of a task made in an empty context
+   * (see `lazyContext`), undefined after it until an empty context of its
+   * own is needed.
+   */
+  _context: Context | null | undefined;
   /** @internal The exception the scheduled step throws into the coroutine. */
   _stepExc: unknown = undefined;
   /** @internal If false, closing the loop does not report this task as pending. */
   _logDestroyPending = true;
+  /** @internal Its slot in `loop._tasks` while registered, else -1. */
+  _regIndex = -1;
 
   constructor(coro: Coroutine<T>, options?: TaskOptions & { loop?: EventLoop }) {
     // Future() reads only `loop` from its options: pass them on rather than copy.
@@ -85,7 +140,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     if (ctx !== undefined && ctx !== null && !(ctx instanceof Context)) {
       throw new TypeError(`context must be a Context, got ${shortRepr(ctx)}`);
     }
-    this._context = ctx ?? contextState.current.copy();
+    // A copy of an empty context is needed only once something can tell it
+    // apart from another empty one: most tasks never set a variable.
+    const cur = contextState.current;
+    this._context = ctx ?? (cur._data.size === 0 ? null : cur.copy());
     const loop = this._loop;
     if (options?.eagerStart === true && loop._running) {
       this._eagerStart();
@@ -103,7 +161,13 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 
   /** Mirrors `Task.get_context()`: the context every step runs in. */
   getContext(): Context {
-    return this._context;
+    const ctx = this._context;
+    if (ctx !== null && ctx !== undefined) return ctx;
+    // While the task steps in the shared context, that one is its own.
+    if (lazyOwner === this) return adoptLazy(this as Task<unknown>);
+    const own = new Context();
+    this._context = own;
+    return own;
   }
 
   /** Mirrors `Task.get_name()`: `Task-<n>` unless a name was given. */
@@ -229,7 +293,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     this._futWaiter = null;
     const loop = this._loop;
     enterTask(loop, this as Task<unknown>);
-    const ctx = this._context;
+    let ctx = this._context;
+    if (ctx === null) ctx = enterLazy(this as Task<unknown>);
+    else if (ctx === undefined) ctx = this._context = new Context();
     if (ctx._entered) {
       leaveTask(loop, this as Task<unknown>);
       throw new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
@@ -242,6 +308,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     } finally {
       contextState.current = prev;
       ctx._entered = false;
+      if (ctx === lazyContext) leaveLazy(this as Task<unknown>);
       leaveTask(loop, this as Task<unknown>);
     }
   }
@@ -350,14 +417,14 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 
   private _eagerStart(): void {
     const loop = this._loop;
-    const ctx = this._context;
+    const ctx = this.getContext();
     // Fail before registering, so that the task is not left pending forever.
     if (ctx._entered)
       throw new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
     const prevTask = swapCurrentTask(loop, this as Task<unknown>);
     loop._tasks.add(this as Task<unknown>);
     try {
-      this._context.run(() => this._stepRun(undefined));
+      ctx.run(() => this._stepRun(undefined));
     } finally {
       swapCurrentTask(loop, prevTask);
     }

@@ -1,0 +1,176 @@
+/**
+ * The loop's internal structures at sizes the CPython ports do not reach:
+ * the ready queue across its blocks, the timer heap's ordering with many
+ * equal deadlines and lazy removal, the task registry's compaction, and
+ * `callSoon`/`callLater`/`callAt` arguments (read without a rest parameter).
+ * Each test checks what CPython guarantees (FIFO, (when, creation) order,
+ * pending tasks held until done) rather than the structure itself.
+ */
+import { EventLoop, Future, type Handle } from '@x/loop';
+import { describe, expect, test } from 'vitest';
+import { collectGarbage, FakeClock, loopWithHandler, runBriefly } from './utils.js';
+
+describe('ReadyQueue', () => {
+  test('callbacks run in FIFO order across many blocks, with pushes while running', async () => {
+    const { loop, calls } = loopWithHandler();
+    const order: number[] = [];
+    const N = 5000;
+    for (let i = 0; i < N; i++) {
+      loop.callSoon((k: number) => {
+        order.push(k);
+        // Every third callback queues one more: it runs in the next iteration, after all of these.
+        if (k % 3 === 0 && k < N) loop.callSoon((j: number) => order.push(j), N + k);
+      }, i);
+    }
+    expect(loop._ready.length).toBe(N);
+    await runBriefly(loop);
+    expect(order).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(loop._ready.length).toBe(Math.ceil(N / 3));
+    await runBriefly(loop);
+    const expected = [];
+    for (let k = 0; k < N; k += 3) expected.push(N + k);
+    expect(order.slice(N)).toEqual(expected);
+    expect(loop._ready.length).toBe(0);
+    expect(loop._ready.peekTarget()).toBeUndefined();
+    expect(calls).toEqual([]);
+    loop.close();
+  });
+
+  test('a queue that drains and refills keeps its order at block boundaries', async () => {
+    const { loop } = loopWithHandler();
+    const order: number[] = [];
+    let next = 0;
+    // Sizes that end a run just before, at and after a block boundary.
+    for (const n of [511, 1, 512, 513, 1023, 1024, 1025, 3]) {
+      const first = next;
+      for (let i = 0; i < n; i++) loop.callSoon((k: number) => order.push(k), next++);
+      const handles: Handle[] = [];
+      handles.push(loop.callSoon(() => order.push(-1)));
+      handles[0]?.cancel();
+      expect(loop._ready.peekTarget()).toBeDefined();
+      await runBriefly(loop);
+      expect(order.slice(first)).toEqual(Array.from({ length: n }, (_, i) => first + i));
+      expect(loop._ready.length).toBe(0);
+    }
+    loop.close();
+  });
+
+  test('close() empties the queue', () => {
+    const { loop } = loopWithHandler();
+    for (let i = 0; i < 2000; i++) loop.callSoon(() => {});
+    loop.close();
+    expect(loop._ready.length).toBe(0);
+    expect(loop._ready.peekTarget()).toBeUndefined();
+  });
+});
+
+describe('TimerHeap', () => {
+  test('timers due at the same time run in creation order, among others', async () => {
+    const clock = new FakeClock();
+    const { loop } = loopWithHandler({ clock });
+    const order: string[] = [];
+    const expected: string[] = [];
+    // Three deadlines, interleaved, 300 timers each.
+    for (let i = 0; i < 300; i++) {
+      for (const when of [3, 1, 2]) loop.callAt(when, () => order.push(`${when}:${i}`));
+    }
+    for (const when of [1, 2, 3]) for (let i = 0; i < 300; i++) expected.push(`${when}:${i}`);
+    clock.advance(5);
+    await runBriefly(loop);
+    expect(order).toEqual(expected);
+    loop.close();
+  });
+
+  test('removing cancelled timers keeps (when, creation) order', async () => {
+    const clock = new FakeClock();
+    const { loop } = loopWithHandler({ clock });
+    const order: number[] = [];
+    const handles = [];
+    for (let i = 0; i < 400; i++) {
+      // Deadlines 0..9, each shared by 40 timers.
+      handles.push(loop.callAt(10 + (i % 10), (k: number) => order.push(k), i));
+    }
+    for (let i = 0; i < 400; i++) if (i % 4 !== 0) handles[i]?.cancel();
+    expect(loop._timerCancelledCount).toBe(300);
+    // More than half cancelled: the next iteration rebuilds the heap.
+    await runBriefly(loop);
+    expect(loop._timers.size).toBe(100);
+    expect(loop._timerCancelledCount).toBe(0);
+    expect(loop._timers.items.every((t) => !t.cancelled() && t._scheduled)).toBe(true);
+    expect(handles.every((h, i) => h._scheduled === (i % 4 === 0))).toBe(true);
+    clock.advance(100);
+    await runBriefly(loop);
+    const expected: number[] = [];
+    for (let w = 0; w < 10; w++)
+      for (let i = w; i < 400; i += 10) if (i % 4 === 0) expected.push(i);
+    expect(order).toEqual(expected);
+    loop.close();
+  });
+
+  test('callLater and callAt pass their arguments; callSoon passes none or many', async () => {
+    const clock = new FakeClock();
+    const { loop } = loopWithHandler({ clock });
+    const seen: unknown[][] = [];
+    const record = (...args: unknown[]): void => {
+      seen.push(args);
+    };
+    loop.callSoon(record);
+    loop.callSoon(record, 1, 'two', null, undefined);
+    loop.callLater(1, record, 'later');
+    loop.callAt(2, record, 'at', 2);
+    loop.callLater(3, record);
+    const h = loop.callSoonThreadsafe(record, 'ts');
+    expect(h._args).toEqual(['ts']);
+    clock.advance(10);
+    await runBriefly(loop);
+    expect(seen).toEqual([[], [1, 'two', null, undefined], ['ts'], ['later'], ['at', 2], []]);
+    loop.close();
+  });
+});
+
+describe('TaskRegistry', () => {
+  test('holds pending futures until they leave, then lets them be collected', async () => {
+    const loop = new EventLoop();
+    const futs: Future[] = [];
+    for (let i = 0; i < 300; i++) {
+      const f = loop.createFuture();
+      loop._tasks.add(f);
+      futs.push(f);
+    }
+    loop._tasks.add(futs[0] as Future);
+    expect(loop._tasks.size).toBe(300);
+    // Leave in an order that compacts the registry several times.
+    for (let i = 0; i < 300; i++) {
+      if (i % 3 !== 0) {
+        (futs[i] as Future).setResult(i);
+        expect(loop._tasks.delete(futs[i] as Future)).toBe(true);
+      }
+    }
+    expect(loop._tasks.delete(futs[1] as Future)).toBe(false);
+    expect(loop._tasks.size).toBe(100);
+    // (Compared by identity: toEqual would iterate the pending futures.)
+    const kept = futs.filter((_, i) => i % 3 === 0);
+    const listed = [...loop._tasks];
+    expect(listed.length).toBe(kept.length);
+    expect(listed.every((f, i) => f === kept[i])).toBe(true);
+    expect(loop._tasks.has(futs[3] as Future)).toBe(true);
+    expect(loop._tasks.has(futs[4] as Future)).toBe(false);
+    // A registered future is held by the loop alone; one that left is not.
+    const refs = [new WeakRef(futs[0] as Future), new WeakRef(futs[1] as Future)];
+    futs.length = 0;
+    await collectGarbage();
+    expect(refs[0]?.deref()).toBeDefined();
+    expect(refs[1]?.deref()).toBeUndefined();
+    // A future registered from outside (no slot number) can leave too.
+    const plain = new Future({ loop });
+    loop._tasks.add(plain);
+    (plain as { _regIndex?: number })._regIndex = undefined;
+    expect(loop._tasks.has(plain)).toBe(true);
+    expect(loop._tasks.delete(plain)).toBe(true);
+    expect(loop._tasks.has(plain)).toBe(false);
+    loop.setExceptionHandler(() => {});
+    loop.close();
+    expect(loop._tasks.size).toBe(0);
+    expect([...loop._tasks]).toEqual([]);
+  });
+});
