@@ -169,6 +169,7 @@ export class ContextVar<T> {
     const d = state.current._data;
     const key = this as ContextVar<unknown>;
     if (d.has(key)) return d.get(key) as T;
+    // biome-ignore lint/complexity/noArguments: `get(undefined)` and `get()` differ, as in Python
     if (arguments.length > 0) return dflt as T;
     if (this.#default !== NO_DEFAULT) return this.#default;
     throw new LookupError(`<ContextVar name='${this.name}'> has no value`);

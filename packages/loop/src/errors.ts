@@ -48,7 +48,7 @@ export class SystemExit extends BaseException {
 export class CancelledError extends BaseException {
   constructor(message?: string) {
     const loop = running.loop;
-    if (loop !== null && loop._debug) {
+    if (loop?._debug) {
       super(message);
     } else {
       const limit = Error.stackTraceLimit;

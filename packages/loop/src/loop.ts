@@ -660,7 +660,7 @@ export class EventLoop {
             this._timerCancelledCount = 0;
           } else {
             let top = timers.peek();
-            while (top !== undefined && top._cancelled) {
+            while (top?._cancelled) {
               this._timerCancelledCount--;
               timers.pop();
               top._scheduled = false;
