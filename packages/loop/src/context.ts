@@ -107,11 +107,6 @@ export const state: { current: Context; scratch: Context; run: number; runs: num
   runs: 0,
 };
 
-/** @internal The mapping of the current context (what a copy would share). */
-export function currentData(): Data {
-  return state.current._data;
-}
-
 /** Mirrors `contextvars.copy_context()`: a copy of the current context. */
 export function copyContext(): Context {
   return fromData(state.current._data);

@@ -763,10 +763,8 @@ export class EventLoop {
     this._batch = 0;
     this._host = HOST_NONE;
     if (running.loop === this) running.loop = null;
-    if (this._hostTimer !== null) {
-      clearTimeout(this._hostTimer);
-      this._hostTimer = null;
-    }
+    // No host timer to clear: only _slice() calls this, after clearing it, and
+    // _slice() sets one only when it returns to wait.
     if (this._keepAlive !== null) {
       clearInterval(this._keepAlive);
       this._keepAlive = null;

@@ -292,6 +292,43 @@ describe('HostIntegration', () => {
     expect(calls).toEqual(['early']);
   });
 
+  test('_addTimerEntry(): an object that is its own timer wakes a waiting loop and runs in order', async () => {
+    // The hook @x/tasks' sleep() uses: the entry is its own TimerHandle.
+    const calls: string[] = [];
+    const entry = (name: string) => ({
+      _cancelled: false,
+      _scheduled: false,
+      cancelled() {
+        return this._cancelled;
+      },
+      _run(arg: unknown) {
+        calls.push(`${name}:${String(arg)}:${this._scheduled}`);
+      },
+    });
+    const first = entry('first');
+    const dropped = entry('dropped');
+    loop.callLater(1000, () => calls.push('late'));
+    setTimeout(() => {
+      const when = loop.time() + 0.001;
+      loop._addTimerEntry(first, when);
+      expect(first._scheduled).toBe(true);
+      // Cancelled at the top of the heap: dropped without running.
+      loop._addTimerEntry(dropped, when - 0.0005);
+      loop._timerHandleCancelled(dropped);
+      dropped._cancelled = true;
+      loop.callAt(when, () => {
+        calls.push('handle');
+        loop.stop();
+      });
+    }, 1);
+    await loop.runForever();
+    // Same due time: insertion order; `_run` sees it out of the heap.
+    expect(calls).toEqual(['first:undefined:false', 'handle']);
+    expect(dropped._scheduled).toBe(false);
+    loop.close();
+    expect(() => loop._addTimerEntry(entry('closed'), 0)).toThrow(RuntimeError);
+  });
+
   test('timers due at the same time run in insertion order', async () => {
     const clock = new FakeClock();
     const l = new EventLoop({ clock });

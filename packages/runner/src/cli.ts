@@ -1,17 +1,21 @@
-#!/usr/bin/env node
 /**
- * The `xrun` command: `xrun [--debug] file.js [args...]` imports the module
- * and runs its exported `main` (or its default export) with `runMain()`,
- * as `python file.py` runs a script whose last line is `asyncio.run(main())`.
+ * `@x/runner/cli`: the `xrun` command. `xrun [--debug] file.js [args...]`
+ * imports the module and runs its exported `main` (or its default export)
+ * with `runMain()`, as `python file.py` runs a script whose last line is
+ * `asyncio.run(main())`.
+ *
+ * `xrun()` here decides what to do and bin/xrun.js does it (prints, exits or
+ * calls `runMain()`), so that the decisions can be tested in one process.
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { getRunningLoopOrNull } from '@x/loop';
-import { runMain } from './run-main.js';
+import type { Main, RunnerOptions } from './runner.js';
 
-const USAGE = `usage: xrun [--debug] file.js [args...]
+/** What `xrun --help` prints. */
+export const USAGE = `usage: xrun [--debug] file.js [args...]
 
 Imports file.js and runs its exported main (or its default export) with
 runMain(): Ctrl-C (SIGINT) and SIGTERM cancel it and run its cleanup, and the
@@ -24,12 +28,47 @@ Ctrl-C, 143 after SIGTERM).
   -h, --help    show this help
 `;
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`xrun: ${message}\n`);
-  process.exit(code);
+/**
+ * `xrun` stops before running anything: `stderr` is what it prints (the
+ * whole text, newline included) and `status` its exit status (2 for a bad
+ * command line, 1 when the module itself throws while loading).
+ */
+export class XrunError extends Error {
+  constructor(
+    /** The text for stderr. */
+    readonly stderr: string,
+    /** The exit status. */
+    readonly status: number,
+    options?: ErrorOptions,
+  ) {
+    super(stderr.trimEnd(), options);
+    this.name = 'XrunError';
+  }
 }
 
-async function main(argv: string[]): Promise<void> {
+/**
+ * What `xrun` does once the module is loaded: print the help, run `main`
+ * with `runMain(main, options)`, or nothing, because the module ran itself.
+ */
+export type XrunPlan =
+  | { readonly action: 'help'; readonly text: string }
+  | {
+      readonly action: 'run';
+      readonly main: Main<unknown>;
+      readonly options: RunnerOptions | undefined;
+    }
+  | { readonly action: 'none' };
+
+function usageError(message: string): XrunError {
+  return new XrunError(`xrun: ${message}\n`, 2);
+}
+
+/**
+ * Reads `xrun`'s arguments (`process.argv.slice(2)`), sets `process.argv` to
+ * what the module should see, imports it and says what to run. Throws
+ * `XrunError` where `xrun` must stop.
+ */
+export async function xrun(argv: readonly string[]): Promise<XrunPlan> {
   let debug = false;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -38,23 +77,20 @@ async function main(argv: string[]): Promise<void> {
       i++;
       break;
     }
-    if (arg === '-h' || arg === '--help') {
-      process.stdout.write(USAGE);
-      return;
-    }
+    if (arg === '-h' || arg === '--help') return { action: 'help', text: USAGE };
     if (arg === '--debug') {
       debug = true;
     } else if (arg.startsWith('-') && arg !== '-') {
-      fail(`unknown option '${arg}'\n\n${USAGE}`, 2);
+      throw usageError(`unknown option '${arg}'\n\n${USAGE}`);
     } else {
       break;
     }
   }
   const file = argv[i];
-  if (file === undefined) fail(`no file to run\n\n${USAGE}`, 2);
+  if (file === undefined) throw usageError(`no file to run\n\n${USAGE}`);
   const path = resolve(process.cwd(), file);
   if (!existsSync(path) || !statSync(path).isFile()) {
-    fail(`cannot find '${file}' (looked for ${path})`, 2);
+    throw usageError(`cannot find '${file}' (looked for ${path})`);
   }
   // The module sees its own arguments, as a script run by node would.
   process.argv = [process.argv[0] as string, path, ...argv.slice(i + 1)];
@@ -62,19 +98,20 @@ async function main(argv: string[]): Promise<void> {
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
-    process.stderr.write(`${e instanceof Error ? inspect(e) : `Uncaught ${inspect(e)}`}\n`);
-    process.exit(1);
+    const text = e instanceof Error ? inspect(e) : `Uncaught ${inspect(e)}`;
+    throw new XrunError(`${text}\n`, 1, { cause: e });
   }
   // The module ran itself (`runMain(main)` as its last line): let that run be the program.
-  if (getRunningLoopOrNull() !== null) return;
+  if (getRunningLoopOrNull() !== null) return { action: 'none' };
   const entry = mod.main ?? mod.default;
   if (entry === undefined || entry === null) {
-    fail(
+    throw usageError(
       `${file} exports neither main nor a default export: add \`export function* main() { ... }\``,
-      2,
     );
   }
-  runMain(entry as never, debug ? { debug: true } : undefined);
+  return {
+    action: 'run',
+    main: entry as Main<unknown>,
+    options: debug ? { debug: true } : undefined,
+  };
 }
-
-await main(process.argv.slice(2));

@@ -57,6 +57,14 @@ describe('runMain', () => {
     expect(stderr).toBe('');
   });
 
+  test('stdout that cannot be flushed (its write throws) does not keep the process from exiting', async () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => {
+      throw new Error('write EPIPE');
+    });
+    expect(await outcomeOf(() => sleep(0))).toEqual({ exit: 0 });
+    expect(write).toHaveBeenCalledWith('', expect.any(Function));
+  });
+
   test('process.exitCode is kept', async () => {
     // biome-ignore lint/correctness/useYield: a coroutine that does not wait
     const r = outcomeOf(function* () {

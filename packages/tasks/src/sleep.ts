@@ -98,21 +98,18 @@ class SleepCoroutine<T> implements TimerEntry {
 
   next(): IteratorResult<Future<unknown> | undefined, T> {
     if (this.step === 0) {
-      this.step = 1;
+      // Until it waits: a first step that throws ends it, as a generator's would.
+      this.step = 2;
       const delay = this.delay;
       this.delay = null;
       if (typeof delay !== 'number') {
-        this.step = 2;
         throw new TypeError(
           `sleep() needs a number of seconds, got ${delay === null ? 'null' : typeof delay}`,
         );
       }
-      // `!(delay > 0)` would also catch NaN; test it first for CPython's error.
-      if (Number.isNaN(delay)) {
-        this.step = 2;
-        throw new ValueError('Invalid delay: NaN (not a number)');
-      }
-      if (delay <= 0) return BARE_YIELD;
+      // NaN is not <= 0, so sleep() sends it here: CPython's error for it.
+      // (A delay <= 0 never gets here: sleep() makes a YieldCoroutine for it.)
+      if (Number.isNaN(delay)) throw new ValueError('Invalid delay: NaN (not a number)');
       const loop: EventLoop = getRunningLoop();
       const fut = loop.createFuture<T>();
       this.fut = fut;
@@ -129,15 +126,12 @@ class SleepCoroutine<T> implements TimerEntry {
         );
       }
       fut._blocking = true;
+      this.step = 1;
       return { value: fut as Future<unknown>, done: false };
     }
     if (this.step === 1) {
       this.step = 2;
-      const fut = this.fut;
-      if (fut === null) {
-        // sleep(0) is how a task yields: skip an allocation in the common case.
-        return this.result === undefined ? DONE : { value: this.result, done: true };
-      }
+      const fut = this.fut as Future<T>;
       this.cancelTimer();
       this.fut = null;
       return { value: fut.result(), done: true };

@@ -16,6 +16,7 @@
  * test_async_gen_asyncio_shutdown_exception_02 (run() is in @x/runner: the
  * finalizer's task is checked directly here).
  */
+import { inspect } from 'node:util';
 import {
   CancelledError,
   type Coroutine,
@@ -921,6 +922,55 @@ describe('AsyncGenExtraTests', () => {
     expect(() => asyncGenerator(42 as never)).toThrow(TypeError);
     const notACoroutine = asyncGenerator((() => 42) as never);
     expect(() => notACoroutine()).toThrow(/must be a coroutine function/);
+  });
+
+  test('a next() coroutine closed before it ran cannot be reused; the generator goes on', async () => {
+    // CPython: `anext(g).close()` marks that awaitable closed and leaves `g` alone.
+    let ran = false;
+    const gen = asyncGenerator(function* (emit: (v: number) => Coroutine<void>) {
+      ran = true;
+      yield* emit(1);
+    });
+    function* run(): Coroutine<void> {
+      const it = gen();
+      const nxt = it.next();
+      expect(nxt.return(undefined as never)).toEqual({ done: true, value: undefined });
+      expect(() => nxt.next()).toThrow(RuntimeError);
+      expect(() => nxt.next()).toThrow(/cannot reuse already awaited next\(\)/);
+      expect(ran).toBe(false);
+      expect(yield* it.next()).toEqual({ done: false, value: 1 });
+      yield* it.aclose();
+    }
+    await loop.runUntilComplete(run());
+    expect(calls).toEqual([]);
+  });
+
+  test('what the objects say they are: a coroutine, an AsyncGen, and its repr', () => {
+    const gen = asyncGenerator(function* agen(emit: (v: number) => Coroutine<void>) {
+      yield* emit(1);
+    });
+    const g = gen();
+    expect(Object.prototype.toString.call(g.next())).toBe('[object Generator]');
+    expect(Object.prototype.toString.call(g.aclose())).toBe('[object Generator]');
+    expect(Object.prototype.toString.call(g)).toBe('[object AsyncGen]');
+    expect(inspect(g)).toBe('<async_generator object agen>');
+  });
+
+  test('for await over the async iterator itself', async () => {
+    const gen = asyncGenerator(function* (emit: (v: number) => Coroutine<void>) {
+      yield* emit(1);
+      yield* sleep(0);
+      yield* emit(2);
+    });
+    async function main(): Promise<number[]> {
+      // What gen() gives is an AsyncIterator; for await needs it iterable too.
+      const it = gen()[Symbol.asyncIterator]() as AsyncIterableIterator<number>;
+      expect(it[Symbol.asyncIterator]()).toBe(it);
+      const out: number[] = [];
+      for await (const v of it) out.push(v);
+      return out;
+    }
+    expect(await loop.runUntilComplete(inLoop(main))).toEqual([1, 2]);
   });
 
   test('a generator collected after its loop closed is left alone', async () => {

@@ -148,9 +148,11 @@ describe('SleepTests', () => {
   });
 
   test('test_sleep_needs_running_loop', () => {
-    const g = sleep(1);
+    const g = sleep(1, 'r');
     expect(() => g.next()).toThrow(RuntimeError);
     expect(() => sleep(1).next()).toThrow('no running event loop');
+    // A first step that threw ended it, as it ends a generator: no result.
+    expect(g.next()).toEqual({ value: undefined, done: true });
   });
 
   test('test_sleep_infinity_until_cancelled', async () => {
@@ -221,5 +223,13 @@ describe('SleepTests', () => {
     expect(s[Symbol.iterator]()).toBe(s);
     const t = loop.createTask(s);
     expect(await loop.runUntilComplete(t)).toBe('ok');
+    // sleep(0) is a different object (one bare yield), and a coroutine all the same.
+    const y = sleep(0, 'now');
+    expect(Object.prototype.toString.call(y)).toBe('[object Generator]');
+    expect(await loop.runUntilComplete(loop.createTask(y))).toBe('now');
+    // Finished, both answer as a finished generator does.
+    const finished = (function* () {})();
+    finished.next();
+    for (const c of [s, y, finished]) expect(c.next()).toEqual({ value: undefined, done: true });
   });
 });
