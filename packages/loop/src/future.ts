@@ -324,13 +324,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   private _queue(loop: EventLoop, cb: unknown, ctx: Context | Data | null): void {
     if (typeof cb === 'function') {
-      const h = new Handle(
-        cb as (f: unknown) => void,
-        [this],
-        loop,
-        ctx instanceof Context ? ctx : null,
-      );
-      if (!(ctx instanceof Context) && ctx !== null) h._data = ctx;
+      const explicit = ctx instanceof Context;
+      const h = new Handle(cb as (f: unknown) => void, [this], loop, explicit ? ctx : null);
+      // A callback added without a context runs in the snapshot taken then.
+      if (!explicit && ctx !== null) h._data = ctx;
       if (loop._debug) h._sourceTraceback = this._sourceTraceback;
       loop._push(h, undefined);
     } else {

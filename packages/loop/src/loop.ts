@@ -330,7 +330,7 @@ export class EventLoop {
     this._checkClosed();
     checkCallback(cb, 'callSoon');
     // biome-ignore lint/complexity/noArguments: a rest parameter allocates an array on every call, and most calls pass no arguments
-    return this._callSoonWith(cb, restArgs(arguments, 1), null);
+    return this._newHandle(cb, restArgs(arguments, 1), null);
   }
 
   /**
@@ -343,7 +343,7 @@ export class EventLoop {
     this._checkClosed();
     checkCallback(cb, 'callSoonThreadsafe');
     // biome-ignore lint/complexity/noArguments: as in callSoon()
-    return this._callSoonWith(cb, restArgs(arguments, 1), null);
+    return this._newHandle(cb, restArgs(arguments, 1), null);
   }
 
   /**
@@ -574,6 +574,15 @@ export class EventLoop {
     context: Context | null,
   ): Handle {
     this._checkClosed();
+    return this._newHandle(cb, args, context);
+  }
+
+  /** Queues a new Handle; the caller has checked the loop and the callback. */
+  private _newHandle(
+    cb: (...a: any[]) => void,
+    args: unknown[] | null,
+    context: Context | null,
+  ): Handle {
     const h = new Handle(cb, args, this, context);
     if (this._debug) h._sourceTraceback = captureCreationSite();
     this._push(h, undefined);
@@ -594,21 +603,9 @@ export class EventLoop {
     this._checkClosed();
     checkCallback(cb, method);
     const t = new TimerHandle(when, this._seq++, cb, args, this, null);
-    this._addTimer(t);
-    return t;
-  }
-
-  /**
-   * @internal Schedules a TimerHandle made by the caller (with `_seq` from
-   * `loop._seq++`): a subclass can carry its own arguments instead of an
-   * args array, as `sleep()`'s timer does. The caller checks the callback.
-   */
-  _addTimer(t: TimerHandle): void {
-    this._checkClosed();
     if (this._debug) t._sourceTraceback = captureCreationSite();
-    this._timers.push(t, t._when, t._seq);
-    t._scheduled = true;
-    if (this._host >= HOST_TIMER) this._wake();
+    this._scheduleTimer(t, when, t._seq);
+    return t;
   }
 
   /**
@@ -619,7 +616,12 @@ export class EventLoop {
    */
   _addTimerEntry(t: TimerEntry, when: number): void {
     this._checkClosed();
-    this._timers.push(t, when, this._seq++);
+    this._scheduleTimer(t, when, this._seq++);
+  }
+
+  /** Puts a timer in the heap; the caller has checked the loop. */
+  private _scheduleTimer(t: TimerEntry, when: number, seq: number): void {
+    this._timers.push(t, when, seq);
     t._scheduled = true;
     if (this._host >= HOST_TIMER) this._wake();
   }
