@@ -67,9 +67,47 @@ export class InvalidStateError extends Error {
   }
 }
 
-/** Mirrors Python's `TimeoutError` (what `asyncio.timeout` and `wait_for` raise). */
-export class TimeoutError extends Error {
-  constructor(message?: string, options?: { cause?: unknown }) {
+/**
+ * Mirrors Python's builtin `OSError`: a failure reported by the operating
+ * system. `errno` is the positive errno number, as in Python; `code` is the
+ * symbolic name Node reports (`'ECONNREFUSED'`). `@x/io` raises its subclasses
+ * (`ConnectionRefusedError`, ...).
+ *
+ * @example
+ * ```ts
+ * try { yield* openConnection('127.0.0.1', 1); }
+ * catch (e) { if (e instanceof OSError) console.log(e.code); }   // except OSError as e
+ * ```
+ */
+export class OSError extends Error {
+  readonly errno: number | null;
+  readonly code: string | null;
+  constructor(
+    message?: string,
+    options?: { cause?: unknown; errno?: number | null; code?: string | null },
+  ) {
+    super(message, options);
+    this.name = 'OSError';
+    this.errno = options?.errno ?? null;
+    this.code = options?.code ?? null;
+  }
+}
+
+/**
+ * Mirrors Python's `TimeoutError` (what `asyncio.timeout` and `wait_for`
+ * raise), a subclass of `OSError` as in Python, so `catch OSError` sees a
+ * connect timeout too.
+ *
+ * @example
+ * ```ts
+ * try { yield* waitFor(sleep(10), 1); } catch (e) { if (e instanceof TimeoutError) ... }
+ * ```
+ */
+export class TimeoutError extends OSError {
+  constructor(
+    message?: string,
+    options?: { cause?: unknown; errno?: number | null; code?: string | null },
+  ) {
     super(message, options);
     this.name = 'TimeoutError';
   }

@@ -11,6 +11,7 @@ export {
   InvalidStateError,
   isInterrupt,
   KeyboardInterrupt,
+  OSError,
   RuntimeError,
   SystemExit,
   TimeoutError,

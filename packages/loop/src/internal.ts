@@ -12,7 +12,7 @@ export { state as contextState } from './context.js';
 export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';
 export { captureCreationSite, firstFrame, formatCallback, shortRepr } from './format.js';
-export { setDefaultTaskFactory } from './loop.js';
+export { addCloseHook, setDefaultTaskFactory } from './loop.js';
 export { wrapPromise } from './promise.js';
 export type { Runnable } from './ready-queue.js';
 export type { TimerEntry } from './timer-heap.js';

@@ -113,6 +113,17 @@ function checkTime(value: unknown, what: 'delay' | 'when'): void {
  * tasks. Application code rarely needs it directly: `run()` from
  * `@x/runner` creates, runs and closes one.
  */
+/**
+ * @internal Registers `hook` to run once when `loop` closes, after its tasks
+ * were reported and its queues cleared: how a package above (signal handlers,
+ * @x/io's host handles) lets go of what it holds for a loop. An exception in a
+ * hook goes to the loop's exception handler.
+ */
+export function addCloseHook(loop: EventLoop, hook: () => void): void {
+  if (loop._closed) throw new RuntimeError('Event loop is closed');
+  loop._closeHooks.push(hook);
+}
+
 export class EventLoop {
   /** Mirrors `loop.slow_callback_duration`: in debug mode, callbacks slower than this (seconds) are logged. */
   slowCallbackDuration = 0.1;

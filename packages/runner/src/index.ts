@@ -30,6 +30,7 @@ export {
   KeyboardInterrupt,
   LookupError,
   newEventLoop,
+  OSError,
   RuntimeError,
   SystemExit,
   setEventLoop,

@@ -12,7 +12,7 @@
 import { constants } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { type Context, EventLoop, type Future, RuntimeError, ValueError } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { addCloseHook, shortRepr } from '@x/loop/internal';
 
 /** What `addSignalHandler` registered: CPython's `Handle(callback, args, loop, None)`. */
 export interface Registration {
@@ -99,7 +99,7 @@ export function getSlot(loop: EventLoop, sig: NodeJS.Signals, create: boolean): 
     slotsByLoop.set(loop, slots);
     // Closing a loop removes its handlers, as CPython's `close()` does
     // (`remove_signal_handler` for each signal).
-    loop._closeHooks.push(() => dropLoop(loop));
+    addCloseHook(loop, () => dropLoop(loop));
   }
   let slot = slots.get(sig);
   if (slot === undefined && create) {
