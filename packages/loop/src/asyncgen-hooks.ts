@@ -16,7 +16,7 @@ import { logger } from './log.js';
 import type { EventLoop } from './loop.js';
 import type { Coroutine } from './types.js';
 
-/** @internal What the loop keeps of a live async generator. */
+/** Seam: What the loop keeps of a live async generator. */
 export interface AsyncGenCloser {
   /** Closes the generator, as `agen.aclose()`: runs its `finally` blocks. */
   aclose(): Coroutine<void>;
@@ -24,7 +24,7 @@ export interface AsyncGenCloser {
   generator(): object;
 }
 
-/** @internal Mirrors `_asyncgen_firstiter_hook`: the generator's first step on `loop`. */
+/** Seam: Mirrors `_asyncgen_firstiter_hook`: the generator's first step on `loop`. */
 export function asyncgenFirstIter(loop: EventLoop, closer: AsyncGenCloser): void {
   if (loop._asyncgensShutdownCalled) {
     logger.warning(
@@ -34,13 +34,13 @@ export function asyncgenFirstIter(loop: EventLoop, closer: AsyncGenCloser): void
   loop._asyncgens.add(closer);
 }
 
-/** @internal The generator finished or was closed: the loop no longer needs to close it. */
+/** Seam: The generator finished or was closed: the loop no longer needs to close it. */
 export function asyncgenForget(loop: EventLoop, closer: AsyncGenCloser): void {
   loop._asyncgens.delete(closer);
 }
 
 /**
- * @internal Mirrors `_asyncgen_finalizer_hook`: the generator was garbage
+ * Seam: Mirrors `_asyncgen_finalizer_hook`: the generator was garbage
  * collected while suspended; close it in a task of its own.
  */
 export function asyncgenFinalizer(loop: EventLoop, closer: AsyncGenCloser): void {

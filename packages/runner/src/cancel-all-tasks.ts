@@ -88,7 +88,7 @@ export async function runShutdownStep(
     await loop.runUntilComplete(step);
     return;
   }
-  const task = loop.createTask(step) as Task<void>;
+  const task = loop.createTask(step);
   await loop.runUntilComplete(whenAllDone(loop, [task], timeout));
   if (task.done()) {
     task.result();

@@ -72,7 +72,7 @@ export class TaskGroup {
       closeCoroutine(coro);
       throw new RuntimeError(`TaskGroup ${this} is shutting down`);
     }
-    const task = (this._loop as EventLoop).createTask(coro, options) as Task<T>;
+    const task = (this._loop as EventLoop).createTask(coro, options);
     // Even for a task that finished eagerly: its failure must abort the group (gh-128550).
     this._tasks.add(task);
     task.addDoneCallback(this._onTaskDone);

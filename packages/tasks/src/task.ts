@@ -32,7 +32,15 @@ import {
   type Runnable,
   setDefaultTaskFactory,
   shortRepr,
+  type TaskLike,
 } from '@x/loop/internal';
+
+declare module '@x/loop' {
+  /** With `@x/tasks` loaded, `loop.createTask()` returns a `Task` (see `TaskTypes`). */
+  interface TaskTypes<T> {
+    task: Task<T>;
+  }
+}
 
 let taskCounter = 0;
 
@@ -104,7 +112,7 @@ const THROW = Symbol('throw');
  * }
  * ```
  */
-export class Task<T = unknown> extends Future<T> implements Runnable {
+export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal */ _coro: Coroutine<T>;
   /** @internal A number stands for the name `Task-<n>`, formatted when asked for. */
   _name: string | number;
@@ -119,9 +127,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   _context: Context | null | undefined;
   /** @internal The exception the scheduled step throws into the coroutine. */
   _stepExc: unknown = undefined;
-  /** @internal If false, closing the loop does not report this task as pending. */
+  /** Seam (`TaskLike`): If false, closing the loop does not report this task as pending. */
   _logDestroyPending = true;
-  /** @internal Its slot in `loop._tasks` while registered, else -1. */
+  /** Seam (`TaskLike`): Its slot in `loop._tasks` while registered, else -1. */
   _regIndex = -1;
 
   constructor(coro: Coroutine<T>, options?: TaskOptions & { loop?: EventLoop }) {
@@ -227,7 +235,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     return this._numCancelsRequested;
   }
 
-  /** @internal Called by the ready queue: a step, a wake-up by `arg`, or a step that throws. */
+  /** Seam (`Runnable`): Called by the ready queue: a step, a wake-up by `arg`, or a step that throws. */
   _run(arg: unknown): void {
     try {
       if (arg === undefined) {
@@ -504,7 +512,7 @@ export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
  * running loop (through its task factory).
  */
 export function createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Task<T> {
-  return getRunningLoop().createTask(coro, options) as Task<T>;
+  return getRunningLoop().createTask(coro, options);
 }
 
 /**
@@ -529,6 +537,9 @@ export function createEagerTaskFactory(
  */
 export const eagerTaskFactory: TaskFactory = createEagerTaskFactory(Task);
 
+// Importing `@x/tasks` installs Task as the default task factory: this is the
+// declared mechanism (`setDefaultTaskFactory` in `@x/loop/internal`), as
+// importing asyncio makes `asyncio.Task` what `loop.create_task()` builds.
 // Spreading `undefined` options is a slow path of V8's: most tasks have none.
 setDefaultTaskFactory((loop, coro, options) =>
   options === undefined ? new Task(coro, { loop }) : new Task(coro, { ...options, loop }),
