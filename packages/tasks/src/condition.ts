@@ -1,9 +1,9 @@
 /** `Condition`, after CPython's `asyncio/locks.py` (3.14). */
 import { CancelledError, type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
-import { Deque } from './deque.js';
 import { Lock } from './lock.js';
 import { bindLoop } from './loop-bound.js';
+import { WaiterQueue } from './waiter-queue.js';
 
 /** The lock a `Condition` can use: a `Lock`, or anything that behaves like one. */
 export interface LockLike {
@@ -44,7 +44,7 @@ export class Condition {
   /** @internal The underlying lock. */
   _lock: LockLike;
   /** @internal Futures of the tasks waiting in `wait()`, oldest first. */
-  _waiters: Deque<Future<boolean>> = new Deque();
+  _waiters: WaiterQueue<Future<boolean>> = new WaiterQueue();
   /** @internal The loop this condition is bound to (see `bindLoop`). */
   _loop: EventLoop | null = null;
 
@@ -92,11 +92,11 @@ export class Condition {
     let ok = false;
     try {
       try {
-        this._waiters.push(fut);
+        const link = this._waiters.push(fut);
         try {
           yield* fut;
         } finally {
-          this._waiters.remove(fut);
+          this._waiters.remove(fut, link);
         }
       } finally {
         // The lock must be taken again even if the wait was cancelled. Only
@@ -155,14 +155,7 @@ export class Condition {
 
   /** @internal Mirrors `_notify()`: wakes up to `n` waiters not woken yet. */
   _notify(n: number): void {
-    let idx = 0;
-    for (const fut of this._waiters) {
-      if (idx >= n) break;
-      if (!fut.done()) {
-        idx++;
-        fut.setResult(false);
-      }
-    }
+    this._waiters.wake(false, n);
   }
 
   /** Mirrors `Condition.notify_all()`: wakes every waiting task (see `notify()`). */

@@ -1,7 +1,7 @@
 /** `Lock`, after CPython's `asyncio/locks.py` (3.14). */
 import { type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
-import { Deque } from './deque.js';
 import { bindLoop } from './loop-bound.js';
+import { WaiterQueue } from './waiter-queue.js';
 
 /**
  * Mirrors `asyncio.Lock`: a mutual-exclusion lock for tasks. It is not
@@ -22,7 +22,7 @@ import { bindLoop } from './loop-bound.js';
  */
 export class Lock {
   /** @internal Futures of the tasks waiting in `acquire()`, oldest first; null until one waits. */
-  _waiters: Deque<Future<true>> | null = null;
+  _waiters: WaiterQueue<Future<true>> | null = null;
   /** @internal */ _locked = false;
   /** @internal The loop this lock is bound to (see `bindLoop`). */
   _loop: EventLoop | null = null;
@@ -44,9 +44,9 @@ export class Lock {
       this._locked = true;
       return true;
     }
-    if (this._waiters === null) this._waiters = new Deque();
+    if (this._waiters === null) this._waiters = new WaiterQueue();
     const fut = bindLoop(this).createFuture<true>();
-    this._waiters.push(fut);
+    const link = this._waiters.push(fut);
     let ok = false;
     try {
       try {
@@ -54,7 +54,7 @@ export class Lock {
       } finally {
         // Removed before the cancellation is handled below, so that
         // _wakeUpFirst() does not wake this very waiter again.
-        this._waiters.remove(fut);
+        this._waiters.remove(fut, link);
       }
       ok = true;
     } finally {
@@ -80,7 +80,7 @@ export class Lock {
 
   /** @internal Mirrors `_wake_up_first()`: makes sure the first waiter will wake up. */
   _wakeUpFirst(): void {
-    const fut = this._waiters?.at(0);
+    const fut = this._waiters?.first();
     // A done future means that its waiter is already set to wake up.
     if (fut !== undefined && !fut.done()) fut.setResult(true);
   }
