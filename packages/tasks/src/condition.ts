@@ -1,6 +1,7 @@
 /** `Condition`, after CPython's `asyncio/locks.py` (3.14). */
 import { CancelledError, type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
+import type { AsyncContextManager } from './async-with.js';
 import { Lock } from './lock.js';
 import { bindLoop } from './loop-bound.js';
 import { WaiterQueue } from './waiter-queue.js';
@@ -40,7 +41,7 @@ function isLockLike(x: unknown): x is LockLike {
  * });
  * ```
  */
-export class Condition {
+export class Condition implements AsyncContextManager<void> {
   /** @internal The underlying lock. */
   _lock: LockLike;
   /** @internal Futures of the tasks waiting in `wait()`, oldest first. */
@@ -161,6 +162,17 @@ export class Condition {
   /** Mirrors `Condition.notify_all()`: wakes every waiting task (see `notify()`). */
   notifyAll(): void {
     this.notify(this._waiters.length);
+  }
+
+  /** Mirrors `__aenter__`: `acquire()`, for `asyncWith(cond, body)` (`async with cond:`). */
+  *aenter(): Coroutine<void> {
+    yield* this.acquire();
+  }
+
+  /** Mirrors `__aexit__`: `release()`; never swallows an error. */
+  // biome-ignore lint/correctness/useYield: the protocol's aexit is a coroutine; releasing needs no wait.
+  *aexit(_error?: unknown): Coroutine<void> {
+    this.release();
   }
 
   /** Mirrors `repr()` of the condition: its state and waiters. */

@@ -1,5 +1,6 @@
 /** `Lock`, after CPython's `asyncio/locks.py` (3.14). */
 import { type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
+import type { AsyncContextManager } from './async-with.js';
 import { bindLoop } from './loop-bound.js';
 import { WaiterQueue } from './waiter-queue.js';
 
@@ -20,7 +21,7 @@ import { WaiterQueue } from './waiter-queue.js';
  * try { ... } finally { lock.release(); }
  * ```
  */
-export class Lock {
+export class Lock implements AsyncContextManager<void> {
   /** @internal Futures of the tasks waiting in `acquire()`, oldest first; null until one waits. */
   _waiters: WaiterQueue<Future<true>> | null = null;
   /** @internal */ _locked = false;
@@ -83,6 +84,17 @@ export class Lock {
     const fut = this._waiters?.first();
     // A done future means that its waiter is already set to wake up.
     if (fut !== undefined && !fut.done()) fut.setResult(true);
+  }
+
+  /** Mirrors `__aenter__`: `acquire()`, for `asyncWith(lock, body)` (`async with lock:`). */
+  *aenter(): Coroutine<void> {
+    yield* this.acquire();
+  }
+
+  /** Mirrors `__aexit__`: `release()`; never swallows an error. */
+  // biome-ignore lint/correctness/useYield: the protocol's aexit is a coroutine; releasing needs no wait.
+  *aexit(_error?: unknown): Coroutine<void> {
+    this.release();
   }
 
   /** Mirrors `repr()` of the lock: its state and waiters. */

@@ -1,6 +1,7 @@
 /** `Semaphore` and `BoundedSemaphore`, after CPython's `asyncio/locks.py` (3.14). */
 import { type Coroutine, type EventLoop, type Future, ValueError } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
+import type { AsyncContextManager } from './async-with.js';
 import { bindLoop } from './loop-bound.js';
 import { WaiterQueue } from './waiter-queue.js';
 
@@ -19,7 +20,7 @@ import { WaiterQueue } from './waiter-queue.js';
  * yield* withLock(sem, function* () { ... });
  * ```
  */
-export class Semaphore {
+export class Semaphore implements AsyncContextManager<void> {
   /** @internal Futures of the tasks waiting in `acquire()`, oldest first; null until one waits. */
   _waiters: WaiterQueue<Future<true>> | null = null;
   /** @internal The number of free permits. */
@@ -102,6 +103,17 @@ export class Semaphore {
     if (waiters === null || waiters.wake(true, 1) === 0) return false;
     this._value--;
     return true;
+  }
+
+  /** Mirrors `__aenter__`: `acquire()`, for `asyncWith(sem, body)` (`async with sem:`). */
+  *aenter(): Coroutine<void> {
+    yield* this.acquire();
+  }
+
+  /** Mirrors `__aexit__`: `release()`; never swallows an error. */
+  // biome-ignore lint/correctness/useYield: the protocol's aexit is a coroutine; releasing needs no wait.
+  *aexit(_error?: unknown): Coroutine<void> {
+    this.release();
   }
 
   /** Mirrors `repr()` of the semaphore: its state and waiters. */
