@@ -9,6 +9,7 @@
  */
 import { type Coroutine, type Future, isCoroutine, RuntimeError } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
+import { checkBody } from './arguments.js';
 import { GeneratorExit } from './async-generator.js';
 
 /**
@@ -42,15 +43,6 @@ const closings = new WeakSet<object>();
 /** @internal True if `error` stands for a coroutine closed with `return()` inside `asyncWith`. */
 export function isClosing(error: unknown): boolean {
   return typeof error === 'object' && error !== null && closings.has(error);
-}
-
-/** @internal Refuses a body that is not a function, at the call, as every scope does. */
-export function checkBody(body: unknown, fn: string, takes: string): void {
-  if (typeof body !== 'function') {
-    throw new TypeError(
-      `${fn}() needs a body: a function* that takes ${takes}, got ${shortRepr(body)}`,
-    );
-  }
 }
 
 /**

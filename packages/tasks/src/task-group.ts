@@ -18,8 +18,9 @@ import {
   RuntimeError,
   type TaskOptions,
 } from '@x/loop';
+import { checkBody } from './arguments.js';
 import { GeneratorExit } from './async-generator.js';
-import { type AsyncContextManager, checkBody, isClosing, withScope } from './async-with.js';
+import { type AsyncContextManager, isClosing, withScope } from './async-with.js';
 import { ExceptionGroup } from './exception-group.js';
 import { currentTask, type Task } from './task.js';
 

@@ -15,8 +15,8 @@ import {
   RuntimeError,
   TimeoutError,
 } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
-import { type AsyncContextManager, checkBody, isClosing, withScope } from './async-with.js';
+import { checkBody, secondsOrNull } from './arguments.js';
+import { type AsyncContextManager, isClosing, withScope } from './async-with.js';
 import { currentTask, type Task } from './task.js';
 
 type State = 'created' | 'active' | 'expiring' | 'expired' | 'finished';
@@ -144,13 +144,10 @@ export class Timeout implements AsyncContextManager<Timeout> {
 
 /** A deadline or delay as the scopes take it: a number of seconds, or null (undefined too) for none. */
 function checkTime(value: unknown, what: string, fn: string): number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(
-      `${fn}() needs ${what} as a number of seconds, or null for no timeout; got ${Number.isNaN(value) ? 'NaN' : shortRepr(value)}`,
-    );
-  }
-  return value;
+  return secondsOrNull(
+    value,
+    (got) => `${fn}() needs ${what} as a number of seconds, or null for no timeout; got ${got}`,
+  );
 }
 
 /** Runs `body` in a Timeout whose deadline is computed when the scope starts. */

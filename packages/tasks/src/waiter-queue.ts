@@ -129,3 +129,11 @@ export class WaiterQueue<F extends Future<any>> {
     this.live--;
   }
 }
+
+/**
+ * @internal Mirrors `tasks._release_waiter`: wakes `waiter` unless it is done
+ * already (a timeout and a completion may both try).
+ */
+export function releaseWaiter(waiter: Future<void>): void {
+  if (!waiter.done()) waiter.setResult(undefined);
+}
