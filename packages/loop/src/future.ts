@@ -7,6 +7,7 @@
  */
 
 import { Context, state } from './context.js';
+import { CoroutineObject } from './coroutine-object.js';
 import { CancelledError, InvalidStateError, RuntimeError } from './errors.js';
 import { getEventLoop } from './events.js';
 import { captureCreationSite, firstFrame, formatCallback, shortRepr } from './format.js';
@@ -14,6 +15,7 @@ import { Handle } from './handle.js';
 import type { EventLoop } from './loop.js';
 import type { Runnable } from './ready-queue.js';
 import { CANCELLED, FINISHED, type FutureInternals, type FutureState, PENDING } from './seam.js';
+import type { ExceptionContext } from './types.js';
 
 const STATE_NAMES = ['PENDING', 'CANCELLED', 'FINISHED'] as const;
 
@@ -33,13 +35,13 @@ const logRegistry: FinalizationRegistry<LogInfo> | null =
   typeof FinalizationRegistry === 'function'
     ? new FinalizationRegistry((info: LogInfo) => {
         if (!info.log) return;
-        const context: Record<string, unknown> = {
+        const context: ExceptionContext = {
           message: `${info.kind} exception was never retrieved`,
           exception: info.exc,
           future_repr: `<${info.kind} finished${info.label} exception=${shortRepr(info.exc)}>`,
         };
         if (info.site !== null) context.source_traceback = info.site;
-        info.loop.callExceptionHandler(context as never);
+        info.loop.callExceptionHandler(context);
       })
     : null;
 
@@ -417,9 +419,11 @@ class ThenBridge implements Runnable {
  * What `yield* fut` iterates: yields the future once (marking it as awaited,
  * like `_asyncio_future_blocking`), then returns its result when resumed.
  */
-class FutureIter<T> {
+class FutureIter<T> extends CoroutineObject<Future<unknown>, T> {
   private step = 0;
-  constructor(private readonly fut: Future<T>) {}
+  constructor(private readonly fut: Future<T>) {
+    super();
+  }
 
   next(): IteratorResult<Future<unknown>, T> {
     const fut = this.fut;
@@ -436,31 +440,13 @@ class FutureIter<T> {
     return { value: fut.result(), done: true };
   }
 
-  throw(e: unknown): IteratorResult<Future<unknown>, T> {
+  protected close(): void {
     this.step = 2;
-    throw e;
   }
 
-  return(value: T): IteratorResult<Future<unknown>, T> {
-    this.step = 2;
-    return { value, done: true };
-  }
-
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  get [Symbol.toStringTag](): string {
+  override get [Symbol.toStringTag](): string {
     return 'FutureIter';
   }
-}
-// Generators are disposable where the runtime knows `Symbol.dispose`.
-if (typeof Symbol.dispose === 'symbol') {
-  Object.defineProperty(FutureIter.prototype, Symbol.dispose, {
-    value(this: FutureIter<unknown>) {
-      this.return(undefined);
-    },
-  });
 }
 
 /** Mirrors `asyncio.isfuture()`: true for a Future (or a Task). */
