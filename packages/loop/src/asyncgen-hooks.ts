@@ -10,11 +10,13 @@
  * an abandoned generator alive: it can still be garbage collected, and then
  * closed in a task of its own.
  */
+
 import { BaseException, CancelledError } from './errors.js';
 import type { Future } from './future.js';
 import { logger } from './log.js';
 import type { EventLoop } from './loop.js';
 import type { Coroutine } from './types.js';
+import { whenAllDone } from './when-all-done.js';
 
 /** Seam: What the loop keeps of a live async generator. */
 export interface AsyncGenCloser {
@@ -62,14 +64,8 @@ export function* shutdownAsyncgens(loop: EventLoop): Coroutine<void> {
   const closers = [...loop._asyncgens];
   loop._asyncgens.clear();
   const tasks = closers.map((c) => loop.createTask(c.aclose()));
-  const all = loop.createFuture<void>();
-  let left = tasks.length;
-  const onDone = (): void => {
-    if (--left === 0 && !all.done()) all.setResult(undefined);
-  };
-  for (const t of tasks) t.addDoneCallback(onDone);
   try {
-    yield* all;
+    yield* whenAllDone(loop, tasks);
   } catch (e) {
     // As gather() when the outer future is cancelled: cancel the children.
     if (e instanceof CancelledError) for (const t of tasks) t.cancel();
