@@ -27,8 +27,10 @@ import {
   type TaskOptions,
 } from '@x/loop';
 import {
+  CANCELLED,
   contextState,
   isPromiseLike,
+  PENDING,
   type Runnable,
   setDefaultTaskFactory,
   shortRepr,
@@ -50,6 +52,14 @@ let current: Task<unknown> | null = null;
 
 /** `Future.prototype.result`: a future that keeps it can be read without calling it. */
 const futureResult = Future.prototype.result;
+
+/**
+ * Fast path: true if `fut.result()` is Future's own, so that its outcome can
+ * be read from its fields without a throw and a catch (no user code would run).
+ */
+function hasPlainResult(fut: Future<unknown>): boolean {
+  return fut.result === futureResult;
+}
 
 /**
  * The context that a task made in an empty context runs its first step in,
@@ -206,7 +216,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
    */
   override cancel(msg?: string): boolean {
     this._clearLog();
-    if (this._state !== 0) return false;
+    if (this._state !== PENDING) return false;
     this._numCancelsRequested++;
     const waiter = this._futWaiter;
     // Leave _futWaiter set: it may be a task that ignores the cancellation,
@@ -259,10 +269,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
 
   /** @internal Mirrors `__wakeup`: the awaited future is done; resume with its outcome. */
   _wakeup(fut: Future<unknown>): void {
-    if (fut._state !== 0 && fut.result === futureResult) {
+    if (fut._state !== PENDING && hasPlainResult(fut)) {
       // What result() would throw or return, without the cost of a throw
       // and a catch for every cancelled or failed awaited future.
-      if (fut._state === 1) {
+      if (fut._state === CANCELLED) {
         this._step(fut._makeCancelledError());
       } else {
         fut._clearLog();
@@ -291,7 +301,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
 
   /** @internal Mirrors `__step`. `exc === undefined` means resume normally. */
   _step(exc: unknown): void {
-    if (this._state !== 0) {
+    if (this._state !== PENDING) {
       throw new InvalidStateError(`_step(): already done: ${String(this)}, ${shortRepr(exc)}`);
     }
     if (this._mustCancel) {
@@ -331,7 +341,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       if (e instanceof CancelledError) {
         // Keep the original error, so that awaiters see where it came from.
         this._cancelledExc = e;
-        Future.prototype.cancel.call(this);
+        super.cancel();
         this._loop._tasks.delete(this as Task<unknown>);
       } else {
         this._finishWithException(e);
@@ -348,9 +358,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       if (this._mustCancel) {
         // Cancelled right before the coroutine returned.
         this._mustCancel = false;
-        Future.prototype.cancel.call(this, this._cancelMessage);
+        super.cancel(this._cancelMessage);
       } else {
-        Future.prototype.setResult.call(this, r.value);
+        super.setResult(r.value);
       }
       this._loop._tasks.delete(this as Task<unknown>);
       return;
@@ -414,7 +424,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
         { cause: e },
       );
     }
-    Future.prototype.setException.call(this, exc);
+    super.setException(exc);
     this._loop._tasks.delete(this as Task<unknown>);
   }
 
@@ -441,7 +451,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
-    if (this._numCancelsRequested > 0 && this._state === 0) info[0] = 'cancelling';
+    if (this._numCancelsRequested > 0 && this._state === PENDING) info[0] = 'cancelling';
     info.splice(1, 0, `name='${this.getName()}'`);
     const rest: string[] = [`coro=<${coroState(this)}>`];
     if (this._futWaiter !== null) rest.push(`wait_for=${String(this._futWaiter)}`);
@@ -456,7 +466,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
 }
 
 function coroState(t: Task<unknown>): string {
-  if (t._state !== 0) return 'Generator done';
+  if (t._state !== PENDING) return 'Generator done';
   return current === t ? 'Generator running' : 'Generator';
 }
 
