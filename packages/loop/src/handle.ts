@@ -5,13 +5,14 @@ import { Context, state } from './context.js';
 import { isInterrupt } from './errors.js';
 import { firstFrame, formatCallback } from './format.js';
 import type { EventLoop } from './loop.js';
-import type { HandleInternals } from './seam.js';
+import type { Callback, HandleInternals } from './seam.js';
+import type { ExceptionContext } from './types.js';
 
 type Data = Context['_data'];
 
 /** Mirrors `asyncio.Handle`: a scheduled callback that can be cancelled. */
 export class Handle implements HandleInternals {
-  /** @internal */ _callback: ((...args: any[]) => void) | null;
+  /** @internal */ _callback: Callback | null;
   /** @internal */ _args: unknown[] | null;
   /** @internal */ _loop: EventLoop;
   /** @internal */ _cancelled = false;
@@ -29,7 +30,7 @@ export class Handle implements HandleInternals {
    * get one from `loop.callSoon()`. `context` null: a snapshot of the current one.
    */
   constructor(
-    callback: (...args: any[]) => void,
+    callback: Callback,
     args: unknown[] | null,
     loop: EventLoop,
     context: Context | null,
@@ -100,13 +101,13 @@ export class Handle implements HandleInternals {
       }
     } catch (exc) {
       if (isInterrupt(exc)) throw exc;
-      const context: Record<string, unknown> = {
+      const context: ExceptionContext = {
         message: `Exception in callback ${formatCallback(cb, args ?? [])}`,
         exception: exc,
         handle: this,
       };
       if (this._sourceTraceback !== null) context.source_traceback = this._sourceTraceback;
-      this._loop.callExceptionHandler(context as never);
+      this._loop.callExceptionHandler(context);
     }
   }
 
@@ -146,7 +147,7 @@ export class TimerHandle extends Handle {
   constructor(
     when: number,
     seq: number,
-    callback: (...args: any[]) => void,
+    callback: Callback,
     args: unknown[] | null,
     loop: EventLoop,
     context: Context | null,

@@ -16,6 +16,7 @@ export {
 } from './asyncgen-hooks.js';
 // The current Context, which a Task enters for each step.
 export { state as contextState } from './context.js';
+export { CoroutineObject } from './coroutine-object.js';
 export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';
 // Formatting shared by every repr and log line.
@@ -28,6 +29,7 @@ export type { Runnable } from './ready-queue.js';
 // The states of a Future and the members upper layers may use (seam.ts).
 export {
   CANCELLED,
+  type Callback,
   type ContextInternals,
   FINISHED,
   type FutureInternals,
@@ -38,3 +40,5 @@ export {
   type TaskLike,
 } from './seam.js';
 export type { TimerEntry } from './timer-heap.js';
+// "Wait until all are done" without looking at the results (shutdown steps).
+export { whenAllDone } from './when-all-done.js';

@@ -28,7 +28,7 @@ import { logger } from './log.js';
 import { wrapPromise } from './promise.js';
 import { ReadyQueue, type Runnable } from './ready-queue.js';
 import { running } from './running.js';
-import { FINISHED, type LoopInternals } from './seam.js';
+import { type Callback, FINISHED, type LoopInternals } from './seam.js';
 import { TaskRegistry } from './task-registry.js';
 import { type TimerEntry, TimerHeap } from './timer-heap.js';
 import type {
@@ -512,6 +512,7 @@ export class EventLoop implements LoopInternals {
    */
   runInExecutor<T>(
     executor: Executor | null,
+    // biome-ignore lint/suspicious/noExplicitAny: the implementation signature of the overloads above.
     fn: ((...a: any[]) => T) | ModuleFunction,
     ...args: unknown[]
   ): Future<Awaited<T>> {
@@ -584,21 +585,13 @@ export class EventLoop implements LoopInternals {
   }
 
   /** Seam (`LoopInternals`): `callSoon` with an explicit context and no checks of the callback. */
-  _callSoonWith(
-    cb: (...a: any[]) => void,
-    args: unknown[] | null,
-    context: Context | null,
-  ): Handle {
+  _callSoonWith(cb: Callback, args: unknown[] | null, context: Context | null): Handle {
     this._checkClosed();
     return this._newHandle(cb, args, context);
   }
 
   /** Queues a new Handle; the caller has checked the loop and the callback. */
-  private _newHandle(
-    cb: (...a: any[]) => void,
-    args: unknown[] | null,
-    context: Context | null,
-  ): Handle {
+  private _newHandle(cb: Callback, args: unknown[] | null, context: Context | null): Handle {
     const h = new Handle(cb, args, this, context);
     if (this._debug) h._sourceTraceback = captureCreationSite();
     this._push(h, undefined);
@@ -610,12 +603,7 @@ export class EventLoop implements LoopInternals {
     if (t._scheduled) this._timerCancelledCount++;
   }
 
-  private _callAt(
-    when: number,
-    cb: (...a: any[]) => void,
-    args: unknown[] | null,
-    method: string,
-  ): TimerHandle {
+  private _callAt(when: number, cb: Callback, args: unknown[] | null, method: string): TimerHandle {
     this._checkClosed();
     checkCallback(cb, method);
     const t = new TimerHandle(when, this._seq++, cb, args, this, null);

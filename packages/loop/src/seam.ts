@@ -15,6 +15,15 @@ import type { TaskRegistry } from './task-registry.js';
 import type { TimerEntry } from './timer-heap.js';
 import type { TaskOptions } from './types.js';
 
+/**
+ * A callback the loop runs with the arguments it was given (`callSoon(cb, ...args)`).
+ * Parameters are contravariant: only `any[]` accepts every callback and lets
+ * the loop call it with the arguments it stored (their types were checked where
+ * the callback was scheduled).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see above; the one such type of the packages.
+export type Callback = (...args: any[]) => void;
+
 /** `Future._state` while it has no outcome (asyncio's `_PENDING`). */
 export const PENDING = 0;
 /** `Future._state` once cancelled (asyncio's `_CANCELLED`). */
@@ -69,7 +78,7 @@ export interface LoopInternals {
   /** Mirrors `_timer_handle_cancelled`: a timer entry was cancelled. */
   _timerHandleCancelled(t: TimerEntry): void;
   /** `callSoon` with an explicit context (`null`: the current one) and no callback check. */
-  _callSoonWith(cb: (...a: any[]) => void, args: unknown[] | null, context: Context | null): Handle;
+  _callSoonWith(cb: Callback, args: unknown[] | null, context: Context | null): Handle;
 }
 
 /** What a Task uses of a Context to step inside it. */

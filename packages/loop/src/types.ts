@@ -77,6 +77,7 @@ export interface ExceptionContext {
 /** Mirrors `concurrent.futures.Executor`, as `loop.run_in_executor()` uses it. */
 export interface Executor {
   /** Mirrors `Executor.submit(fn, *args)`: runs `fn(...args)` and settles with its outcome. */
+  // biome-ignore lint/suspicious/noExplicitAny: the contract's signature; any function with its arguments.
   submit<T>(fn: (...a: any[]) => T, args: unknown[]): PromiseLike<Awaited<T>>;
   /** Mirrors `Executor.shutdown(wait)`: accepts no more work; with `wait`, settles once the running work is done. */
   shutdown(wait: boolean): PromiseLike<void>;

@@ -23,7 +23,7 @@ export class Parked<F> {
 }
 
 /** @internal */
-export class WaiterQueue<F extends Future<any>> {
+export class WaiterQueue<F extends Future<unknown>> {
   private head: Parked<F> | null = null;
   private tail: Parked<F> | null = null;
   private live = 0;
