@@ -161,7 +161,7 @@ class GeneratorContextManager<A extends unknown[], T> implements AsyncContextMan
 
   *aenter(): Coroutine<T> {
     if (this.gen !== null) throw new RuntimeError('asyncContextManager: entered twice');
-    // `emit` yields the marker, which only this stepper sees, never a task.
+    // \`emit\` yields the marker, which only \`resume\` sees, never a task.
     const emit = (value: T) => this.emit(value) as Coroutine<void>;
     const gen = this.fn(emit, ...this.args);
     if (!isCoroutine(gen)) {
@@ -170,9 +170,39 @@ class GeneratorContextManager<A extends unknown[], T> implements AsyncContextMan
       );
     }
     this.gen = gen;
-    // Step the generator as a task would, until it emits.
+    if ((yield* this.resume(gen, null)) === 'done')
+      throw new RuntimeError("generator didn't yield");
+    return this.value as T;
+  }
+
+  *aexit(error: unknown | undefined): Coroutine<boolean> {
+    const gen = this.gen;
+    if (gen === null) throw new RuntimeError('asyncContextManager: exited before entered');
+    let end: 'emitted' | 'done';
+    try {
+      end = yield* this.resume(gen, error === undefined ? null : { e: error });
+    } catch (e) {
+      // The error that was thrown in went out again: not swallowed.
+      if (error !== undefined && e === error) return false;
+      throw e;
+    }
+    if (end === 'emitted') {
+      throw new RuntimeError(
+        error === undefined ? "generator didn't stop" : "generator didn't stop after athrow()",
+      );
+    }
+    return error !== undefined;
+  }
+
+  /**
+   * Steps \`gen\` as a task would (first throwing \`thrown.e\` into it, if
+   * given), handing what it awaits to the task, until it emits or ends.
+   */
+  private *resume(
+    gen: Coroutine<void>,
+    thrown: { e: unknown } | null,
+  ): Generator<Future<unknown> | undefined, 'emitted' | 'done', unknown> {
     let sent: unknown;
-    let thrown: { e: unknown } | null = null;
     for (;;) {
       let r: IteratorResult<unknown, void>;
       if (thrown !== null) {
@@ -182,42 +212,8 @@ class GeneratorContextManager<A extends unknown[], T> implements AsyncContextMan
       } else {
         r = gen.next(sent);
       }
-      if (r.done) throw new RuntimeError("generator didn't yield");
-      if (r.value === EMITTED) return this.value as T;
-      try {
-        sent = yield r.value as Future<unknown> | undefined;
-      } catch (e) {
-        thrown = { e };
-      }
-    }
-  }
-
-  *aexit(error: unknown | undefined): Coroutine<boolean> {
-    const gen = this.gen;
-    if (gen === null) throw new RuntimeError('asyncContextManager: exited before entered');
-    let sent: unknown;
-    let thrown: { e: unknown } | null = error === undefined ? null : { e: error };
-    for (;;) {
-      let r: IteratorResult<unknown, void>;
-      try {
-        if (thrown !== null) {
-          const e = thrown.e;
-          thrown = null;
-          r = gen.throw(e);
-        } else {
-          r = gen.next(sent);
-        }
-      } catch (e) {
-        // The error that was thrown in went out again: not swallowed.
-        if (error !== undefined && e === error) return false;
-        throw e;
-      }
-      if (r.done) return error !== undefined;
-      if (r.value === EMITTED) {
-        throw new RuntimeError(
-          error === undefined ? "generator didn't stop" : "generator didn't stop after athrow()",
-        );
-      }
+      if (r.done) return 'done';
+      if (r.value === EMITTED) return 'emitted';
       try {
         sent = yield r.value as Future<unknown> | undefined;
       } catch (e) {

@@ -93,12 +93,7 @@ export class Condition implements AsyncContextManager<void> {
     let ok = false;
     try {
       try {
-        const link = this._waiters.push(fut);
-        try {
-          yield* fut;
-        } finally {
-          this._waiters.remove(fut, link);
-        }
+        yield* this._waiters.park(fut);
       } finally {
         // The lock must be taken again even if the wait was cancelled. Only
         // a CancelledError is retried: any other error with the lock's

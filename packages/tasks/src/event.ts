@@ -47,13 +47,8 @@ export class Event {
   *wait(): Coroutine<true> {
     if (this._value) return true;
     const fut = bindLoop(this).createFuture<true>();
-    const link = this._waiters.push(fut);
-    try {
-      yield* fut;
-      return true;
-    } finally {
-      this._waiters.remove(fut, link);
-    }
+    yield* this._waiters.park(fut);
+    return true;
   }
 
   /** Mirrors `repr()` of the event: its state and waiters. */

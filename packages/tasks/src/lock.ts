@@ -47,16 +47,11 @@ export class Lock implements AsyncContextManager<void> {
     }
     if (this._waiters === null) this._waiters = new WaiterQueue();
     const fut = bindLoop(this).createFuture<true>();
-    const link = this._waiters.push(fut);
     let ok = false;
     try {
-      try {
-        yield* fut;
-      } finally {
-        // Removed before the cancellation is handled below, so that
-        // _wakeUpFirst() does not wake this very waiter again.
-        this._waiters.remove(fut, link);
-      }
+      // Removed from the queue before the cancellation is handled below, so
+      // that _wakeUpFirst() does not wake this very waiter again.
+      yield* this._waiters.park(fut);
       ok = true;
     } finally {
       // CPython does this on CancelledError only; a coroutine closed or

@@ -62,15 +62,10 @@ export class Semaphore implements AsyncContextManager<void> {
     }
     if (this._waiters === null) this._waiters = new WaiterQueue();
     const fut = bindLoop(this).createFuture<true>();
-    const link = this._waiters.push(fut);
     try {
       let ok = false;
       try {
-        try {
-          yield* fut;
-        } finally {
-          this._waiters.remove(fut, link);
-        }
+        yield* this._waiters.park(fut);
         ok = true;
       } finally {
         // CPython does this on CancelledError only; a coroutine closed or

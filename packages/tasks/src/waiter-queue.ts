@@ -11,7 +11,7 @@
  * CPython's `deque.remove()` is O(n), and so was the first version here,
  * which made waking n waiters quadratic.
  */
-import type { Future } from '@x/loop';
+import type { Coroutine, Future } from '@x/loop';
 
 /** One parked waiter: the link `push()` returns, which `remove()` takes. */
 export class Parked<F> {
@@ -45,6 +45,21 @@ export class WaiterQueue<F extends Future<unknown>> {
     this.tail = p;
     this.live++;
     return p;
+  }
+
+  /**
+   * Parks `waiter` until it is done, and removes it however the wait ends:
+   * the `append` / `await` / `remove` in a `finally` of asyncio's locks.
+   * Returns the waiter's result (or throws its exception, or the
+   * cancellation).
+   */
+  *park(waiter: F): Coroutine<F extends Future<infer T> ? T : never> {
+    const link = this.push(waiter);
+    try {
+      return (yield* waiter) as F extends Future<infer T> ? T : never;
+    } finally {
+      this.remove(waiter, link);
+    }
   }
 
   /**
