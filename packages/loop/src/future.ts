@@ -14,9 +14,13 @@ import { captureCreationSite, firstFrame, formatCallback, shortRepr } from './fo
 import { Handle } from './handle.js';
 import type { EventLoop } from './loop.js';
 import type { Runnable } from './ready-queue.js';
-import { CANCELLED, FINISHED, type FutureInternals, type FutureState, PENDING } from './seam.js';
+import type { FutureInternals, FutureState } from './seam.js';
 import type { ExceptionContext } from './types.js';
 
+/** A Future's states, as asyncio's `_PENDING`, `_CANCELLED`, `_FINISHED` (exported by the seam). */
+export const PENDING = 0;
+export const CANCELLED = 1;
+export const FINISHED = 2;
 const STATE_NAMES = ['PENDING', 'CANCELLED', 'FINISHED'] as const;
 
 type Data = Context['_data'];

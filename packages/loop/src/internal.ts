@@ -21,23 +21,21 @@ export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';
 // Formatting shared by every repr and log line.
 export { captureCreationSite, firstFrame, formatCallback, shortRepr } from './format.js';
+// The states of a Future and the members upper layers may use (seam.ts).
+export { CANCELLED, FINISHED, PENDING } from './future.js';
 // How `@x/tasks` installs Task (the declared mechanism: importing `@x/tasks` calls it once).
 export { addCloseHook, setDefaultTaskFactory } from './loop.js';
 export { wrapPromise } from './promise.js';
 // What the ready queue and the timer heap run: `_run(arg)`, and a timer's flags.
 export type { Runnable } from './ready-queue.js';
-// The states of a Future and the members upper layers may use (seam.ts).
-export {
-  CANCELLED,
-  type Callback,
-  type ContextInternals,
-  FINISHED,
-  type FutureInternals,
-  type FutureState,
-  type HandleInternals,
-  type LoopInternals,
-  PENDING,
-  type TaskLike,
+export type {
+  Callback,
+  ContextInternals,
+  FutureInternals,
+  FutureState,
+  HandleInternals,
+  LoopInternals,
+  TaskLike,
 } from './seam.js';
 export type { TimerEntry } from './timer-heap.js';
 // "Wait until all are done" without looking at the results (shutdown steps).

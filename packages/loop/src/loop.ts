@@ -22,13 +22,13 @@ import {
   shutdownDefaultExecutor,
 } from './executor.js';
 import { captureCreationSite, shortRepr } from './format.js';
-import { Future, isFuture } from './future.js';
+import { FINISHED, Future, isFuture } from './future.js';
 import { Handle, TimerHandle } from './handle.js';
 import { logger } from './log.js';
 import { wrapPromise } from './promise.js';
 import { ReadyQueue, type Runnable } from './ready-queue.js';
 import { running } from './running.js';
-import { type Callback, FINISHED, type LoopInternals } from './seam.js';
+import type { Callback, LoopInternals } from './seam.js';
 import { TaskRegistry } from './task-registry.js';
 import { type TimerEntry, TimerHeap } from './timer-heap.js';
 import type {

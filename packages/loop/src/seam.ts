@@ -24,12 +24,8 @@ import type { TaskOptions } from './types.js';
 // biome-ignore lint/suspicious/noExplicitAny: see above; the one such type of the packages.
 export type Callback = (...args: any[]) => void;
 
-/** `Future._state` while it has no outcome (asyncio's `_PENDING`). */
-export const PENDING = 0;
-/** `Future._state` once cancelled (asyncio's `_CANCELLED`). */
-export const CANCELLED = 1;
-/** `Future._state` once it has a result or an exception (asyncio's `_FINISHED`). */
-export const FINISHED = 2;
+import type { CANCELLED, FINISHED, PENDING } from './future.js';
+
 /** The states of a Future, as asyncio's `_PENDING`, `_CANCELLED`, `_FINISHED`. */
 export type FutureState = typeof PENDING | typeof CANCELLED | typeof FINISHED;
 
