@@ -111,11 +111,6 @@ function checkTime(value: unknown, what: 'delay' | 'when'): void {
 }
 
 /**
- * Mirrors `asyncio.EventLoop` (`BaseEventLoop`): runs callbacks, timers and
- * tasks. Application code rarely needs it directly: `run()` from
- * `@x/runner` creates, runs and closes one.
- */
-/**
  * Seam: Registers `hook` to run once when `loop` closes, after its tasks
  * were reported and its queues cleared: how a package above (signal handlers,
  * @x/io's host handles) lets go of what it holds for a loop. An exception in a
@@ -126,6 +121,11 @@ export function addCloseHook(loop: EventLoop, hook: () => void): void {
   loop._closeHooks.push(hook);
 }
 
+/**
+ * Mirrors `asyncio.EventLoop` (`BaseEventLoop`): runs callbacks, timers and
+ * tasks. Application code rarely needs it directly: `run()` from
+ * `@x/runner` creates, runs and closes one.
+ */
 export class EventLoop implements LoopInternals {
   /** Mirrors `loop.slow_callback_duration`: in debug mode, callbacks slower than this (seconds) are logged. */
   slowCallbackDuration = 0.1;

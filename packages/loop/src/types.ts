@@ -47,7 +47,13 @@ export interface TaskOptions {
 export interface TaskTypes<T> {}
 
 /** What `loop.createTask<T>()` returns: the `task` member of `TaskTypes<T>`, as asyncio's `create_task` returns a Task. */
-export type TaskOf<T> = TaskTypes<T> extends { task: infer X } ? X : Future<T> & TaskLike;
+export type TaskOf<T> =
+  TaskTypes<T> extends {
+    /** The task type `@x/tasks` declares. */
+    task: infer X;
+  }
+    ? X
+    : Future<T> & TaskLike;
 
 /** Mirrors the task factory that `loop.set_task_factory()` takes. */
 export type TaskFactory = (
