@@ -13,14 +13,24 @@
  */
 import type { Coroutine, Future } from '@x/loop';
 
-/** One parked waiter: the link `push()` returns, which `remove()` takes. */
+/**
+ * One parked waiter: the link `push()` returns, which `remove()` takes. Links
+ * that left their queue are reused (`spare`), so that a queue where one task
+ * waits at a time (a `Queue(1)`'s getter) allocates nothing per wait; a
+ * reused link holds another waiter, so a late `remove()` of the old one
+ * finds it no longer there.
+ */
 export class Parked<F> {
   prev: Parked<F> | null = null;
   next: Parked<F> | null = null;
   /** False once it left the queue. */
   queued = true;
-  constructor(readonly waiter: F) {}
+  constructor(public waiter: F) {}
 }
+
+/** Links that left their queue, for reuse. Bounded: a burst of waiters does not stay allocated. */
+const spare: Parked<unknown>[] = [];
+const MAX_SPARE = 64;
 
 /** @internal */
 export class WaiterQueue<F extends Future<unknown>> {
@@ -35,7 +45,17 @@ export class WaiterQueue<F extends Future<unknown>> {
 
   /** Parks `waiter` at the end; returns its link for `remove()`. */
   push(waiter: F): Parked<F> {
-    const p = new Parked(waiter);
+    const reused = spare.pop() as Parked<F> | undefined;
+    let p: Parked<F>;
+    if (reused === undefined) {
+      p = new Parked(waiter);
+    } else {
+      p = reused;
+      p.waiter = waiter;
+      p.prev = null;
+      p.next = null;
+      p.queued = true;
+    }
     const tail = this.tail;
     if (tail === null) this.head = p;
     else {
@@ -70,6 +90,7 @@ export class WaiterQueue<F extends Future<unknown>> {
   remove(waiter: F, link: Parked<F> | null = this.linkOf(waiter)): boolean {
     if (link === null || !link.queued || link.waiter !== waiter) return false;
     this.unlink(link);
+    release(link);
     return true;
   }
 
@@ -90,7 +111,9 @@ export class WaiterQueue<F extends Future<unknown>> {
     const p = this.head;
     if (p === null) return undefined;
     this.unlink(p);
-    return p.waiter;
+    const w = p.waiter;
+    release(p);
+    return w;
   }
 
   /**
@@ -143,6 +166,15 @@ export class WaiterQueue<F extends Future<unknown>> {
     p.queued = false;
     this.live--;
   }
+}
+
+/** Keeps a link that left its queue for reuse, holding nothing. */
+function release(p: Parked<unknown>): void {
+  if (spare.length >= MAX_SPARE) return;
+  p.waiter = undefined;
+  p.prev = null;
+  p.next = null;
+  spare.push(p);
 }
 
 /**
