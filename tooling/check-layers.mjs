@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Enforces the package layers of docs "Layers" (API.md):
+// Enforces the package layers (ARCHITECTURE.md, top):
 //   1. a package's src imports only @x packages strictly below it;
 //   2. every bare import of src is declared in its dependencies or peerDependencies;
 //   3. @x/loop and @x/tasks have no top-level static import of a Node builtin

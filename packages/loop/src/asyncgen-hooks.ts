@@ -10,13 +10,15 @@
  * an abandoned generator alive: it can still be garbage collected, and then
  * closed in a task of its own.
  */
+
 import { BaseException, CancelledError } from './errors.js';
 import type { Future } from './future.js';
 import { logger } from './log.js';
 import type { EventLoop } from './loop.js';
 import type { Coroutine } from './types.js';
+import { whenAllDone } from './when-all-done.js';
 
-/** @internal What the loop keeps of a live async generator. */
+/** Seam: What the loop keeps of a live async generator. */
 export interface AsyncGenCloser {
   /** Closes the generator, as `agen.aclose()`: runs its `finally` blocks. */
   aclose(): Coroutine<void>;
@@ -24,7 +26,7 @@ export interface AsyncGenCloser {
   generator(): object;
 }
 
-/** @internal Mirrors `_asyncgen_firstiter_hook`: the generator's first step on `loop`. */
+/** Seam: Mirrors `_asyncgen_firstiter_hook`: the generator's first step on `loop`. */
 export function asyncgenFirstIter(loop: EventLoop, closer: AsyncGenCloser): void {
   if (loop._asyncgensShutdownCalled) {
     logger.warning(
@@ -34,13 +36,13 @@ export function asyncgenFirstIter(loop: EventLoop, closer: AsyncGenCloser): void
   loop._asyncgens.add(closer);
 }
 
-/** @internal The generator finished or was closed: the loop no longer needs to close it. */
+/** Seam: The generator finished or was closed: the loop no longer needs to close it. */
 export function asyncgenForget(loop: EventLoop, closer: AsyncGenCloser): void {
   loop._asyncgens.delete(closer);
 }
 
 /**
- * @internal Mirrors `_asyncgen_finalizer_hook`: the generator was garbage
+ * Seam: Mirrors `_asyncgen_finalizer_hook`: the generator was garbage
  * collected while suspended; close it in a task of its own.
  */
 export function asyncgenFinalizer(loop: EventLoop, closer: AsyncGenCloser): void {
@@ -62,14 +64,8 @@ export function* shutdownAsyncgens(loop: EventLoop): Coroutine<void> {
   const closers = [...loop._asyncgens];
   loop._asyncgens.clear();
   const tasks = closers.map((c) => loop.createTask(c.aclose()));
-  const all = loop.createFuture<void>();
-  let left = tasks.length;
-  const onDone = (): void => {
-    if (--left === 0 && !all.done()) all.setResult(undefined);
-  };
-  for (const t of tasks) t.addDoneCallback(onDone);
   try {
-    yield* all;
+    yield* whenAllDone(loop, tasks);
   } catch (e) {
     // As gather() when the outer future is cancelled: cancel the children.
     if (e instanceof CancelledError) for (const t of tasks) t.cancel();

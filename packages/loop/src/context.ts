@@ -9,14 +9,15 @@
  */
 import { RuntimeError, ValueError } from './errors.js';
 import { shortRepr } from './format.js';
+import type { ContextInternals } from './seam.js';
 
 type Data = ReadonlyMap<ContextVar<unknown>, unknown>;
 const EMPTY: Data = new Map();
 
 /** Mirrors `contextvars.Context`: a mapping of context variables to values. */
-export class Context {
-  /** @internal */ _data: Data;
-  /** @internal */ _entered = false;
+export class Context implements ContextInternals {
+  /** Seam: `ContextInternals`. */ _data: Data;
+  /** Seam: `ContextInternals`. */ _entered = false;
 
   constructor() {
     this._data = EMPTY;

@@ -80,7 +80,9 @@ export class InvalidStateError extends Error {
  * ```
  */
 export class OSError extends Error {
+  /** The positive errno number, as Python's `OSError.errno`; null if there is none. */
   readonly errno: number | null;
+  /** The host's error code (Node's `'ECONNREFUSED'`...); null if there is none. */
   readonly code: string | null;
   constructor(
     message?: string,

@@ -48,7 +48,7 @@ export function setEventLoop(loop: EventLoop | null): void {
   current = loop;
 }
 
-/** @internal The loop set with `setEventLoop()`, for the runner. */
+/** Seam: The loop set with `setEventLoop()`, for the runner. */
 export function getCurrentLoopOrNull(): EventLoop | null {
   return current;
 }

@@ -7,16 +7,20 @@
  */
 
 import { Context, state } from './context.js';
+import { CoroutineObject } from './coroutine-object.js';
 import { CancelledError, InvalidStateError, RuntimeError } from './errors.js';
 import { getEventLoop } from './events.js';
 import { captureCreationSite, firstFrame, formatCallback, shortRepr } from './format.js';
 import { Handle } from './handle.js';
 import type { EventLoop } from './loop.js';
 import type { Runnable } from './ready-queue.js';
+import type { FutureInternals, FutureState } from './seam.js';
+import type { ExceptionContext } from './types.js';
 
-const PENDING = 0;
-const CANCELLED = 1;
-const FINISHED = 2;
+/** A Future's states, as asyncio's `_PENDING`, `_CANCELLED`, `_FINISHED` (exported by the seam). */
+export const PENDING = 0;
+export const CANCELLED = 1;
+export const FINISHED = 2;
 const STATE_NAMES = ['PENDING', 'CANCELLED', 'FINISHED'] as const;
 
 type Data = Context['_data'];
@@ -35,13 +39,13 @@ const logRegistry: FinalizationRegistry<LogInfo> | null =
   typeof FinalizationRegistry === 'function'
     ? new FinalizationRegistry((info: LogInfo) => {
         if (!info.log) return;
-        const context: Record<string, unknown> = {
+        const context: ExceptionContext = {
           message: `${info.kind} exception was never retrieved`,
           exception: info.exc,
           future_repr: `<${info.kind} finished${info.label} exception=${shortRepr(info.exc)}>`,
         };
         if (info.site !== null) context.source_traceback = info.site;
-        info.loop.callExceptionHandler(context as never);
+        info.loop.callExceptionHandler(context);
       })
     : null;
 
@@ -56,25 +60,25 @@ const logRegistry: FinalizationRegistry<LogInfo> | null =
  * const m = await fut;           // in an async function
  * ```
  */
-export class Future<T = unknown> implements PromiseLike<T> {
-  /** @internal */ _state: 0 | 1 | 2 = PENDING;
+export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
+  /** Seam: `FutureInternals`. */ _state: FutureState = PENDING;
   /** @internal */ _result: T | undefined = undefined;
-  /** @internal `undefined` while there is none, so that `null` can be an exception value. */
+  /** Seam (`FutureInternals`): `undefined` while there is none, so that `null` can be an exception value. */
   _exception: unknown = undefined;
-  /** @internal */ _loop: EventLoop;
+  /** Seam: `FutureInternals`. */ _loop: EventLoop;
   // The first callback is kept inline: most futures have exactly one waiter.
   /** @internal */ _cb0: unknown = null;
   /** @internal */ _ctx0: Context | Data | null = null;
   /** @internal Further callbacks, as flat (callback, context) pairs. */
   _more: unknown[] | null = null;
-  /** @internal */ _cancelMessage: string | undefined = undefined;
-  /** @internal The CancelledError that cancelled a task, handed to its awaiters once. */
+  /** Seam: `FutureInternals`. */ _cancelMessage: string | undefined = undefined;
+  /** Seam (`FutureInternals`): The CancelledError that cancelled a task, handed to its awaiters once. */
   _cancelledExc: CancelledError | null = null;
   /** @internal */ _logInfo: LogInfo | null = null;
-  /** @internal Mirrors `_asyncio_future_blocking`: set by `yield*` just before yielding this. */
+  /** Seam (`FutureInternals`): Mirrors `_asyncio_future_blocking`: set by `yield*` just before yielding this. */
   _blocking = false;
   /**
-   * @internal Where it was created, in debug mode. Null on the prototype
+   * Seam (`FutureInternals`): Where it was created, in debug mode. Null on the prototype
    * (below) until then, so that a future made outside debug mode is one field
    * smaller.
    */
@@ -298,7 +302,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
   }
 
-  /** @internal Registers an object whose `_run(this)` is queued when this is done. */
+  /** Seam (`FutureInternals`): Registers an object whose `_run(this)` is queued when this is done. */
   _addWaker(r: Runnable): void {
     if (this._state !== PENDING) this._loop._push(r, this);
     else this._addCallback(r, null);
@@ -335,7 +339,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
   }
 
-  /** @internal Mirrors `_make_cancelled_error()`. */
+  /** Seam (`FutureInternals`): Mirrors `_make_cancelled_error()`. */
   _makeCancelledError(): CancelledError {
     const exc = this._cancelledExc;
     if (exc !== null) {
@@ -345,7 +349,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return new CancelledError(this._cancelMessage);
   }
 
-  /** @internal The exception has been looked at: no "never retrieved" report. */
+  /** Seam (`FutureInternals`): The exception has been looked at: no "never retrieved" report. */
   _clearLog(): void {
     const info = this._logInfo;
     if (info !== null) {
@@ -358,12 +362,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
   }
 
-  /** @internal Extra words for the "never retrieved" report (a task adds its name). */
+  /** Seam (`FutureInternals`): Extra words for the "never retrieved" report (a task adds its name). */
   _logLabel(): string {
     return '';
   }
 
-  /** @internal */
+  /** Seam: `FutureInternals`. */
   _reprInfo(): string[] {
     const info: string[] = [STATE_NAMES[this._state].toLowerCase()];
     if (this._state === FINISHED) {
@@ -419,9 +423,11 @@ class ThenBridge implements Runnable {
  * What `yield* fut` iterates: yields the future once (marking it as awaited,
  * like `_asyncio_future_blocking`), then returns its result when resumed.
  */
-class FutureIter<T> {
+class FutureIter<T> extends CoroutineObject<Future<unknown>, T> {
   private step = 0;
-  constructor(private readonly fut: Future<T>) {}
+  constructor(private readonly fut: Future<T>) {
+    super();
+  }
 
   next(): IteratorResult<Future<unknown>, T> {
     const fut = this.fut;
@@ -438,31 +444,13 @@ class FutureIter<T> {
     return { value: fut.result(), done: true };
   }
 
-  throw(e: unknown): IteratorResult<Future<unknown>, T> {
+  protected close(): void {
     this.step = 2;
-    throw e;
   }
 
-  return(value: T): IteratorResult<Future<unknown>, T> {
-    this.step = 2;
-    return { value, done: true };
-  }
-
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  get [Symbol.toStringTag](): string {
+  override get [Symbol.toStringTag](): string {
     return 'FutureIter';
   }
-}
-// Generators are disposable where the runtime knows `Symbol.dispose`.
-if (typeof Symbol.dispose === 'symbol') {
-  Object.defineProperty(FutureIter.prototype, Symbol.dispose, {
-    value(this: FutureIter<unknown>) {
-      this.return(undefined);
-    },
-  });
 }
 
 /** Mirrors `asyncio.isfuture()`: true for a Future (or a Task). */

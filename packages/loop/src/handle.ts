@@ -5,27 +5,32 @@ import { Context, state } from './context.js';
 import { isInterrupt } from './errors.js';
 import { firstFrame, formatCallback } from './format.js';
 import type { EventLoop } from './loop.js';
+import type { Callback, HandleInternals } from './seam.js';
+import type { ExceptionContext } from './types.js';
 
 type Data = Context['_data'];
 
 /** Mirrors `asyncio.Handle`: a scheduled callback that can be cancelled. */
-export class Handle {
-  /** @internal */ _callback: ((...args: any[]) => void) | null;
+export class Handle implements HandleInternals {
+  /** @internal */ _callback: Callback | null;
   /** @internal */ _args: unknown[] | null;
   /** @internal */ _loop: EventLoop;
   /** @internal */ _cancelled = false;
   /** @internal The explicit context, or null to run in a snapshot of `_data`. */
   _context: Context | null;
-  /** @internal */ _data: Data;
+  /** Seam: `HandleInternals`. */ _data: Data;
   // Debug-only: both start out on the prototype (below), so that a handle made
   // outside debug mode carries two fields fewer.
   /** @internal */ declare _repr: string | null;
   /** @internal Where it was created, in debug mode. */
   declare _sourceTraceback: string | null;
 
-  /** @internal Use `loop.callSoon()` to make one. */
+  /**
+   * Mirrors `asyncio.Handle(callback, args, loop, context)`; applications
+   * get one from `loop.callSoon()`. `context` null: a snapshot of the current one.
+   */
   constructor(
-    callback: (...args: any[]) => void,
+    callback: Callback,
     args: unknown[] | null,
     loop: EventLoop,
     context: Context | null,
@@ -63,7 +68,7 @@ export class Handle {
     return this._context;
   }
 
-  /** @internal Called by the loop's ready queue. */
+  /** Seam (`HandleInternals`): Called by the loop's ready queue. */
   _run(_arg?: unknown): void {
     if (this._cancelled) return;
     const cb = this._callback as (...args: unknown[]) => void;
@@ -96,13 +101,13 @@ export class Handle {
       }
     } catch (exc) {
       if (isInterrupt(exc)) throw exc;
-      const context: Record<string, unknown> = {
+      const context: ExceptionContext = {
         message: `Exception in callback ${formatCallback(cb, args ?? [])}`,
         exception: exc,
         handle: this,
       };
       if (this._sourceTraceback !== null) context.source_traceback = this._sourceTraceback;
-      this._loop.callExceptionHandler(context as never);
+      this._loop.callExceptionHandler(context);
     }
   }
 
@@ -142,7 +147,7 @@ export class TimerHandle extends Handle {
   constructor(
     when: number,
     seq: number,
-    callback: (...args: any[]) => void,
+    callback: Callback,
     args: unknown[] | null,
     loop: EventLoop,
     context: Context | null,

@@ -36,5 +36,7 @@ export type {
   ExceptionHandler,
   Executor,
   TaskFactory,
+  TaskOf,
   TaskOptions,
+  TaskTypes,
 } from './types.js';

@@ -1,18 +1,42 @@
 /**
- * `@x/loop/internal`: the hooks that `@x/tasks`, `@x/signals` and
- * `@x/runner` build on. Not for applications: these may change in any release.
+ * `@x/loop/internal`: the seam. Everything that `@x/tasks`, `@x/signals` and
+ * `@x/runner` use of `@x/loop` beyond its public API is exported here, and
+ * nothing else is reachable: `tooling/check-seam.mjs` fails the lint of a
+ * package that reads a `_`-member of another package's object unless an
+ * interface below declares it. Not for applications: it may change in any
+ * release. ARCHITECTURE.md describes how the layers use it.
  */
+
+// Async generators register with the running loop on their first step (asyncio's asyncgen hooks).
 export {
   type AsyncGenCloser,
   asyncgenFinalizer,
   asyncgenFirstIter,
   asyncgenForget,
 } from './asyncgen-hooks.js';
+// The current Context, which a Task enters for each step.
 export { state as contextState } from './context.js';
+export { CoroutineObject } from './coroutine-object.js';
 export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';
+// Formatting shared by every repr and log line.
 export { captureCreationSite, firstFrame, formatCallback, shortRepr } from './format.js';
+// The states of a Future and the members upper layers may use (seam.ts).
+export { CANCELLED, FINISHED, PENDING } from './future.js';
+// How `@x/tasks` installs Task (the declared mechanism: importing `@x/tasks` calls it once).
 export { addCloseHook, setDefaultTaskFactory } from './loop.js';
 export { wrapPromise } from './promise.js';
+// What the ready queue and the timer heap run: `_run(arg)`, and a timer's flags.
 export type { Runnable } from './ready-queue.js';
+export type {
+  Callback,
+  ContextInternals,
+  FutureInternals,
+  FutureState,
+  HandleInternals,
+  LoopInternals,
+  TaskLike,
+} from './seam.js';
 export type { TimerEntry } from './timer-heap.js';
+// "Wait until all are done" without looking at the results (shutdown steps).
+export { whenAllDone } from './when-all-done.js';

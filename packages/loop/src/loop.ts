@@ -22,12 +22,13 @@ import {
   shutdownDefaultExecutor,
 } from './executor.js';
 import { captureCreationSite, shortRepr } from './format.js';
-import { Future, isFuture } from './future.js';
+import { FINISHED, Future, isFuture } from './future.js';
 import { Handle, TimerHandle } from './handle.js';
 import { logger } from './log.js';
 import { wrapPromise } from './promise.js';
 import { ReadyQueue, type Runnable } from './ready-queue.js';
 import { running } from './running.js';
+import type { Callback, LoopInternals } from './seam.js';
 import { TaskRegistry } from './task-registry.js';
 import { type TimerEntry, TimerHeap } from './timer-heap.js';
 import type {
@@ -37,6 +38,7 @@ import type {
   ExceptionHandler,
   Executor,
   TaskFactory,
+  TaskOf,
   TaskOptions,
 } from './types.js';
 
@@ -65,7 +67,7 @@ const setImmediate_: (fn: () => void) => unknown =
 
 let defaultTaskFactory: TaskFactory | null = null;
 
-/** @internal `@x/tasks` registers `Task` here, so that `createTask` works without a factory. */
+/** Seam: `@x/tasks` registers `Task` here, so that `createTask` works without a factory. */
 export function setDefaultTaskFactory(f: TaskFactory | null): void {
   defaultTaskFactory = f;
 }
@@ -109,12 +111,7 @@ function checkTime(value: unknown, what: 'delay' | 'when'): void {
 }
 
 /**
- * Mirrors `asyncio.EventLoop` (`BaseEventLoop`): runs callbacks, timers and
- * tasks. Application code rarely needs it directly: `run()` from
- * `@x/runner` creates, runs and closes one.
- */
-/**
- * @internal Registers `hook` to run once when `loop` closes, after its tasks
+ * Seam: Registers `hook` to run once when `loop` closes, after its tasks
  * were reported and its queues cleared: how a package above (signal handlers,
  * @x/io's host handles) lets go of what it holds for a loop. An exception in a
  * hook goes to the loop's exception handler.
@@ -124,7 +121,12 @@ export function addCloseHook(loop: EventLoop, hook: () => void): void {
   loop._closeHooks.push(hook);
 }
 
-export class EventLoop {
+/**
+ * Mirrors `asyncio.EventLoop` (`BaseEventLoop`): runs callbacks, timers and
+ * tasks. Application code rarely needs it directly: `run()` from
+ * `@x/runner` creates, runs and closes one.
+ */
+export class EventLoop implements LoopInternals {
   /** Mirrors `loop.slow_callback_duration`: in debug mode, callbacks slower than this (seconds) are logged. */
   slowCallbackDuration = 0.1;
 
@@ -134,12 +136,12 @@ export class EventLoop {
   /** @internal */ _seq = 0;
   /** @internal */ _closed = false;
   /** @internal */ _stopping = false;
-  /** @internal */ _running = false;
-  /** @internal */ _debug: boolean;
+  /** Seam: `LoopInternals`. */ _running = false;
+  /** Seam: `LoopInternals`. */ _debug: boolean;
   /** @internal */ _clock: Clock;
   /** @internal */ _exceptionHandler: ExceptionHandler | null = null;
   /** @internal */ _taskFactory: TaskFactory | null = null;
-  /** @internal Pending tasks, held strongly until they are done. */
+  /** Seam (`LoopInternals`): Pending tasks, held strongly until they are done. */
   _tasks = new TaskRegistry();
   /** @internal Set when a promise may have been resolved by a callback: give microtasks a turn. */
   _microtaskWanted = false;
@@ -227,7 +229,10 @@ export class EventLoop {
         }
         fut = aw;
       } else if (isCoroutine(aw)) {
-        fut = this.createTask(aw as Coroutine<T>) as Future<T>;
+        const task = this.createTask(aw as Coroutine<T>);
+        // The caller awaits the result here: no "destroyed but pending" report for it.
+        task._logDestroyPending = false;
+        fut = task;
         newTask = true;
       } else if (isPromiseLike(aw)) {
         fut = wrapPromise(aw, this);
@@ -240,9 +245,8 @@ export class EventLoop {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (newTask) (fut as { _logDestroyPending?: boolean })._logDestroyPending = false;
     const onDone = (f: Future<T>): void => {
-      if (!f.cancelled() && f._state === 2 && isInterrupt(f._exception)) {
+      if (!f.cancelled() && f._state === FINISHED && isInterrupt(f._exception)) {
         // The interrupt already ended runForever(): nothing to stop.
         return;
       }
@@ -297,7 +301,7 @@ export class EventLoop {
     const pending = [...this._tasks];
     this._tasks.clear();
     for (const task of pending) {
-      if (!task.done() && (task as { _logDestroyPending?: boolean })._logDestroyPending !== false) {
+      if (!task.done() && task._logDestroyPending !== false) {
         const context: ExceptionContext = {
           message: 'Task was destroyed but it is pending!',
           task,
@@ -386,7 +390,7 @@ export class EventLoop {
    * Mirrors `loop.create_task()`: wraps the coroutine in a Task through the
    * task factory (`Task` from `@x/tasks` unless one was set).
    */
-  createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Future<T> {
+  createTask<T>(coro: Coroutine<T>, options?: TaskOptions): TaskOf<T> {
     this._checkClosed();
     const factory = this._taskFactory ?? defaultTaskFactory;
     if (factory === null) {
@@ -399,7 +403,8 @@ export class EventLoop {
         `a coroutine was expected, got ${shortRepr(coro)}; call the function* to get one`,
       );
     }
-    return factory(this, coro, options) as Future<T>;
+    // The one cast between a factory and its task type: see `TaskTypes`.
+    return factory(this, coro, options) as unknown as TaskOf<T>;
   }
 
   /** Mirrors `loop.set_task_factory()`: null restores the default. */
@@ -507,6 +512,7 @@ export class EventLoop {
    */
   runInExecutor<T>(
     executor: Executor | null,
+    // biome-ignore lint/suspicious/noExplicitAny: the implementation signature of the overloads above.
     fn: ((...a: any[]) => T) | ModuleFunction,
     ...args: unknown[]
   ): Future<Awaited<T>> {
@@ -560,7 +566,7 @@ export class EventLoop {
 
   // ---- internals shared with Future and @x/tasks ----------------------------
 
-  /** @internal Throws the RuntimeError CPython's `_check_closed` throws. */
+  /** Seam (`LoopInternals`): Throws the RuntimeError CPython's `_check_closed` throws. */
   _checkClosed(): void {
     if (this._closed) throw new RuntimeError('Event loop is closed');
   }
@@ -572,45 +578,32 @@ export class EventLoop {
       throw new RuntimeError('Cannot run the event loop while another loop is running');
   }
 
-  /** @internal Queues `target._run(arg)` for the next iteration. The caller checks `_checkClosed`. */
+  /** Seam (`LoopInternals`): Queues `target._run(arg)` for the next iteration. The caller checks `_checkClosed`. */
   _push(target: Runnable, arg: unknown): void {
     this._ready.push(target, arg);
     if (this._host >= HOST_TIMER) this._wake();
   }
 
-  /** @internal `callSoon` with an explicit context and no checks of the callback. */
-  _callSoonWith(
-    cb: (...a: any[]) => void,
-    args: unknown[] | null,
-    context: Context | null,
-  ): Handle {
+  /** Seam (`LoopInternals`): `callSoon` with an explicit context and no checks of the callback. */
+  _callSoonWith(cb: Callback, args: unknown[] | null, context: Context | null): Handle {
     this._checkClosed();
     return this._newHandle(cb, args, context);
   }
 
   /** Queues a new Handle; the caller has checked the loop and the callback. */
-  private _newHandle(
-    cb: (...a: any[]) => void,
-    args: unknown[] | null,
-    context: Context | null,
-  ): Handle {
+  private _newHandle(cb: Callback, args: unknown[] | null, context: Context | null): Handle {
     const h = new Handle(cb, args, this, context);
     if (this._debug) h._sourceTraceback = captureCreationSite();
     this._push(h, undefined);
     return h;
   }
 
-  /** @internal Mirrors `_timer_handle_cancelled`. */
+  /** Seam (`LoopInternals`): Mirrors `_timer_handle_cancelled`. */
   _timerHandleCancelled(t: TimerEntry): void {
     if (t._scheduled) this._timerCancelledCount++;
   }
 
-  private _callAt(
-    when: number,
-    cb: (...a: any[]) => void,
-    args: unknown[] | null,
-    method: string,
-  ): TimerHandle {
+  private _callAt(when: number, cb: Callback, args: unknown[] | null, method: string): TimerHandle {
     this._checkClosed();
     checkCallback(cb, method);
     const t = new TimerHandle(when, this._seq++, cb, args, this, null);
@@ -620,7 +613,7 @@ export class EventLoop {
   }
 
   /**
-   * @internal Schedules `t._run(undefined)` at `when` (in `loop.time()`
+   * Seam (`LoopInternals`): Schedules `t._run(undefined)` at `when` (in `loop.time()`
    * seconds) for an object that is its own timer: a sleep of `@x/tasks`
    * costs no TimerHandle. Cancelling it is the caller's: set `_cancelled`
    * after `_timerHandleCancelled(t)`.

@@ -9,7 +9,7 @@ import { Future } from './future.js';
 import type { EventLoop } from './loop.js';
 
 /**
- * @internal A Future of `loop` that settles like `p`. Cancelling the Future
+ * Seam: A Future of `loop` that settles like `p`. Cancelling the Future
  * releases its waiters but cannot stop the promise's work (see `abortable`).
  */
 export function wrapPromise<T>(p: PromiseLike<T>, loop: EventLoop): Future<T> {

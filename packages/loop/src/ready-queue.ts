@@ -14,7 +14,7 @@
  * so that a queue that stays short allocates nothing.
  */
 
-/** @internal Anything the ready queue can run. */
+/** Seam: Anything the ready queue can run. */
 export interface Runnable {
   _run(arg: unknown): void;
 }

@@ -10,14 +10,15 @@
  * empty slots outnumber the pending tasks (amortized O(1) per task).
  */
 import type { Future } from './future.js';
+import type { TaskLike } from './seam.js';
 
 /** What the registry holds: a task, which keeps its slot number; -1 while unregistered. */
-type Entry = Future<unknown> & { _regIndex?: number };
+type Entry = Future<unknown> & TaskLike;
 
 /** Compact only past this many slots, so that a few short-lived tasks never trigger it. */
 const MIN_COMPACT = 64;
 
-/** @internal The set-like registry of `loop._tasks`. */
+/** Seam: The set-like registry of `loop._tasks`. */
 export class TaskRegistry {
   private items: (Entry | null)[] = [];
   private live = 0;
@@ -70,7 +71,7 @@ export class TaskRegistry {
   }
 
   /** The registered tasks, in the order they were registered. */
-  *[Symbol.iterator](): IterableIterator<Future<unknown>> {
+  *[Symbol.iterator](): IterableIterator<Entry> {
     // Over a copy, as iterating a Set that changes meanwhile would be unsafe in
     // CPython: a compaction must not make the loop skip or repeat a task.
     for (const t of this.items.slice()) if (t !== null) yield t;

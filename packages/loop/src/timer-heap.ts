@@ -10,7 +10,7 @@
 import type { Runnable } from './ready-queue.js';
 
 /**
- * @internal What the heap holds: a TimerHandle, or an object of `@x/tasks`
+ * Seam: What the heap holds: a TimerHandle, or an object of `@x/tasks`
  * that is its own timer (a sleep), so that a sleeping task needs no Handle.
  * Due timers are run with `_run(undefined)` through the ready queue.
  */

@@ -3,6 +3,7 @@ import type { Context } from './context.js';
 import type { Future } from './future.js';
 import type { Handle } from './handle.js';
 import type { EventLoop } from './loop.js';
+import type { TaskLike } from './seam.js';
 
 /**
  * A coroutine: what calling a `function*` coroutine function returns, as a
@@ -26,6 +27,33 @@ export interface TaskOptions {
   /** Run the first step at once, inside `createTask()`, as `create_task(eager_start=True)`. */
   eagerStart?: boolean;
 }
+
+/**
+ * The task type that `loop.createTask()` returns. `@x/tasks`, which installs
+ * `Task` as the default task factory, adds `task: Task<T>` to this interface
+ * (TypeScript declaration merging), so that `loop.createTask(coro)` is typed
+ * as a `Task<T>` wherever `@x/tasks` is imported. Without it, a task is known
+ * by what the loop holds it by (`TaskLike`).
+ *
+ * @example
+ * ```ts
+ * import '@x/tasks';
+ * const t = loop.createTask(main());   // Task<number>
+ * t.cancelling();
+ * ```
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: @x/tasks fills it in by declaration merging.
+// biome-ignore lint/correctness/noUnusedVariables: T is the parameter that an augmentation uses.
+export interface TaskTypes<T> {}
+
+/** What `loop.createTask<T>()` returns: the `task` member of `TaskTypes<T>`, as asyncio's `create_task` returns a Task. */
+export type TaskOf<T> =
+  TaskTypes<T> extends {
+    /** The task type `@x/tasks` declares. */
+    task: infer X;
+  }
+    ? X
+    : Future<T> & TaskLike;
 
 /** Mirrors the task factory that `loop.set_task_factory()` takes. */
 export type TaskFactory = (
@@ -55,6 +83,7 @@ export interface ExceptionContext {
 /** Mirrors `concurrent.futures.Executor`, as `loop.run_in_executor()` uses it. */
 export interface Executor {
   /** Mirrors `Executor.submit(fn, *args)`: runs `fn(...args)` and settles with its outcome. */
+  // biome-ignore lint/suspicious/noExplicitAny: the contract's signature; any function with its arguments.
   submit<T>(fn: (...a: any[]) => T, args: unknown[]): PromiseLike<Awaited<T>>;
   /** Mirrors `Executor.shutdown(wait)`: accepts no more work; with `wait`, settles once the running work is done. */
   shutdown(wait: boolean): PromiseLike<void>;

@@ -1,7 +1,8 @@
 /**
- * The promises API.md ("Conventions", "@x/loop", "Where JavaScript differs")
- * makes about running asyncio's loop on top of the host's event loop. No
- * CPython counterpart: a Python loop owns its thread.
+ * The promises the package README makes ("Where JavaScript differs": the host
+ * keeps running, promise reactions run between iterations) about running
+ * asyncio's loop on top of the host's event loop. No CPython counterpart: a
+ * Python loop owns its thread.
  */
 import {
   BaseException,

@@ -2,38 +2,9 @@
  * The shutdown steps of `Runner.close()`: CPython's `_cancel_all_tasks()`,
  * plus the bound that `shutdownTimeout` puts on each step.
  */
-import type { Coroutine, EventLoop, Future } from '@x/loop';
+import type { Coroutine, EventLoop } from '@x/loop';
+import { whenAllDone } from '@x/loop/internal';
 import { allTasks, type Task } from '@x/tasks';
-
-/**
- * A Future of `loop` that is done when every one of `futs` is done, or when
- * `timeout` seconds have passed (null: no limit). It is what CPython's
- * `gather(*to_cancel, return_exceptions=True)` is used for: it never fails,
- * and it looks at no result, so that the caller decides what to report.
- */
-function whenAllDone(
-  loop: EventLoop,
-  futs: Iterable<Future<unknown>>,
-  timeout: number | null,
-): Future<void> {
-  const all = loop.createFuture<void>();
-  let left = 1;
-  const onDone = (): void => {
-    if (--left === 0 && !all.done()) all.setResult(undefined);
-  };
-  for (const f of futs) {
-    left++;
-    f.addDoneCallback(onDone);
-  }
-  onDone();
-  if (timeout !== null && !all.done()) {
-    const timer = loop.callLater(timeout, () => {
-      if (!all.done()) all.setResult(undefined);
-    });
-    all.addDoneCallback(() => timer.cancel());
-  }
-  return all;
-}
 
 /** Reports a task that shutdown gives up on, once: closing the loop will not report it again. */
 function abandon(loop: EventLoop, task: Task<unknown>, timeout: number, step: string): void {
@@ -88,7 +59,7 @@ export async function runShutdownStep(
     await loop.runUntilComplete(step);
     return;
   }
-  const task = loop.createTask(step) as Task<void>;
+  const task = loop.createTask(step);
   await loop.runUntilComplete(whenAllDone(loop, [task], timeout));
   if (task.done()) {
     task.result();

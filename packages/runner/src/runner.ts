@@ -24,7 +24,7 @@ import {
 import { isPromiseLike, shortRepr } from '@x/loop/internal';
 import { removeSignalHandler, SignalExit } from '@x/signals';
 import { addSignalListener, checkSignal, signalHandlerCallback } from '@x/signals/internal';
-import { ensureFuture } from '@x/tasks';
+import { ensureFuture, type Task } from '@x/tasks';
 import { cancelAllTasks, runShutdownStep } from './cancel-all-tasks.js';
 
 /** What `run()`, `Runner` and `runMain()` take as the program's main coroutine. */
@@ -220,7 +220,7 @@ export class Runner {
    * signal before the main task is done rejects at once.
    */
   run<T>(main: Main<T>, options?: { context?: Context | null }): Promise<T> {
-    let task: Future<T>;
+    let task: Task<T>;
     try {
       if (getRunningLoopOrNull() !== null) {
         // Fail fast, as CPython, rather than fail in runUntilComplete().
@@ -237,7 +237,7 @@ export class Runner {
   }
 
   /** @internal The part of `run()` from installing the signal handlers on. */
-  async _runMainTask<T>(task: Future<T>): Promise<T> {
+  async _runMainTask<T>(task: Task<T>): Promise<T> {
     const loop = this._loop as EventLoop;
     const runId = ++this._runId;
     const installed: Array<[NodeJS.Signals, () => void]> = [];
@@ -279,8 +279,8 @@ export class Runner {
     }
     if (!failed) return result as T;
     if (error instanceof CancelledError && this._interruptCount > 0) {
-      const uncancel = (task as { uncancel?: () => number }).uncancel;
-      if (typeof uncancel === 'function' && uncancel.call(task) === 0) {
+      // A task factory may return a Future without `uncancel()`: then the cancellation stands.
+      if (typeof task.uncancel === 'function' && task.uncancel() === 0) {
         throw signalError(this._interruptSignal as NodeJS.Signals, error);
       }
     }

@@ -3,6 +3,7 @@
  * for applications: it may change in any release.
  */
 import { copyContext, type EventLoop } from '@x/loop';
+import type { Callback } from '@x/loop/internal';
 import { checkCatchable, checkSignal, getSlot } from './registry.js';
 
 export { checkSignal } from './registry.js';
@@ -25,9 +26,6 @@ export function addSignalListener(loop: EventLoop, signal: NodeJS.Signals, cb: (
  * its handler only if it is still its own, as CPython's `Runner.run()`
  * checks `signal.getsignal(SIGINT) is sigint_handler`.
  */
-export function signalHandlerCallback(
-  loop: EventLoop,
-  signal: NodeJS.Signals,
-): ((...args: any[]) => void) | null {
+export function signalHandlerCallback(loop: EventLoop, signal: NodeJS.Signals): Callback | null {
   return getSlot(loop, signal, false)?.handler?.cb ?? null;
 }

@@ -12,11 +12,11 @@
 import { constants } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { type Context, EventLoop, type Future, RuntimeError, ValueError } from '@x/loop';
-import { addCloseHook, shortRepr } from '@x/loop/internal';
+import { addCloseHook, type Callback, shortRepr } from '@x/loop/internal';
 
 /** What `addSignalHandler` registered: CPython's `Handle(callback, args, loop, None)`. */
 export interface Registration {
-  readonly cb: (...args: any[]) => void;
+  readonly cb: Callback;
   readonly args: unknown[];
   /** A copy of the context current at registration: every delivery runs in it, as in one Handle. */
   readonly context: Context;

@@ -13,6 +13,7 @@ import { isPromiseLike } from '@x/loop/internal';
 import { type Awaitable, typeName } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
 import { checkTimeout } from './wait.js';
+import { WaiterQueue } from './waiter-queue.js';
 
 /**
  * The completed futures in the order they completed, with the FIFO hand-off
@@ -23,7 +24,7 @@ import { checkTimeout } from './wait.js';
 class CompletionQueue<T> {
   private items: T[] = [];
   private head = 0;
-  private getters: Future<void>[] = [];
+  private getters = new WaiterQueue<Future<void>>();
 
   constructor(private readonly loop: EventLoop) {}
 
@@ -35,13 +36,12 @@ class CompletionQueue<T> {
   *get(): Coroutine<T> {
     while (this.head === this.items.length) {
       const getter = this.loop.createFuture<void>();
-      this.getters.push(getter);
+      const link = this.getters.push(getter);
       try {
         yield* getter;
       } catch (e) {
         getter.cancel();
-        const i = this.getters.indexOf(getter);
-        if (i >= 0) this.getters.splice(i, 1);
+        this.getters.remove(getter, link);
         if (this.head < this.items.length && !getter.cancelled()) this.wakeupNext();
         throw e;
       }
@@ -56,13 +56,7 @@ class CompletionQueue<T> {
   }
 
   private wakeupNext(): void {
-    while (this.getters.length > 0) {
-      const waiter = this.getters.shift() as Future<void>;
-      if (!waiter.done()) {
-        waiter.setResult(undefined);
-        break;
-      }
-    }
+    this.getters.wakeNextOut(undefined);
   }
 }
 

@@ -24,6 +24,7 @@ import {
   asyncgenFinalizer,
   asyncgenFirstIter,
   asyncgenForget,
+  CoroutineObject,
   shortRepr,
 } from '@x/loop/internal';
 
@@ -85,11 +86,7 @@ class GenState<T> implements AsyncGenCloser {
 
   /** For the loop: closes the generator, as `aclose()`. */
   aclose(): Coroutine<void> {
-    return new AgenCoro(
-      acloseBody(this as GenState<unknown>),
-      null,
-      'aclose',
-    ) as unknown as Coroutine<void>;
+    return new AgenCoro(acloseBody(this as GenState<unknown>), null, 'aclose');
   }
 
   generator(): object {
@@ -205,34 +202,34 @@ function* acloseBody(st: GenState<unknown>): Generator<unknown, void, unknown> {
  * object alive while it runs (as Python's awaitables reference their
  * generator), and refuses to be awaited a second time, as CPython does.
  */
-class AgenCoro<R> {
+class AgenCoro<R> extends CoroutineObject<Future<unknown> | undefined, R> {
   private finished = false;
   constructor(
     private readonly inner: Generator<unknown, R, unknown>,
     // Held so that the generator cannot be collected in the middle of a step.
     readonly owner: object | null,
     private readonly what: 'next' | 'aclose',
-  ) {}
+  ) {
+    super();
+  }
 
   next(value?: unknown): IteratorResult<Future<unknown> | undefined, R> {
     return this.resume(false, value);
   }
 
-  throw(e: unknown): IteratorResult<Future<unknown> | undefined, R> {
+  /** Thrown into the body, which may catch it: not the base's end-and-rethrow. */
+  override throw(e: unknown): IteratorResult<Future<unknown> | undefined, R> {
     return this.resume(true, e);
   }
 
-  return(value: R): IteratorResult<Future<unknown> | undefined, R> {
-    this.finished = true;
+  /** Closes the body too, running its `finally` blocks. */
+  override return(value: R): IteratorResult<Future<unknown> | undefined, R> {
+    this.close();
     return this.inner.return(value) as IteratorResult<Future<unknown> | undefined, R>;
   }
 
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  get [Symbol.toStringTag](): string {
-    return 'Generator';
+  protected close(): void {
+    this.finished = true;
   }
 
   private resume(thrown: boolean, value: unknown): IteratorResult<Future<unknown> | undefined, R> {
@@ -263,17 +260,11 @@ class AsyncGenObject<T> implements AsyncGen<T> {
   }
 
   next(): Coroutine<IteratorResult<T, void>> {
-    return new AgenCoro(nextBody(this._st), this, 'next') as unknown as Coroutine<
-      IteratorResult<T, void>
-    >;
+    return new AgenCoro(nextBody(this._st), this, 'next');
   }
 
   aclose(): Coroutine<void> {
-    return new AgenCoro(
-      acloseBody(this._st as GenState<unknown>),
-      this,
-      'aclose',
-    ) as unknown as Coroutine<void>;
+    return new AgenCoro(acloseBody(this._st as GenState<unknown>), this, 'aclose');
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {

@@ -1,6 +1,7 @@
 /** `Barrier` and `BrokenBarrierError`, after CPython's `asyncio/locks.py` (3.14). */
 import { type Coroutine, RuntimeError, ValueError } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
+import type { AsyncContextManager } from './async-with.js';
 import { Condition } from './condition.js';
 import { withLock } from './with-lock.js';
 
@@ -26,7 +27,7 @@ type State = 'filling' | 'draining' | 'resetting' | 'broken';
  * const i = yield* barrier.wait();
  * ```
  */
-export class Barrier {
+export class Barrier implements AsyncContextManager<number> {
   /** @internal Notifies every waiting task when the state changes. */
   _cond: Condition = new Condition();
   /** @internal */ _parties: number;
@@ -146,6 +147,14 @@ export class Barrier {
   get broken(): boolean {
     return this._state === 'broken';
   }
+
+  /** Mirrors `Barrier.__aenter__()`: `wait()`; `async with barrier as i:` is `asyncWith(barrier, function* (i) { ... })`. */
+  *aenter(): Coroutine<number> {
+    return yield* this.wait();
+  }
+
+  /** Mirrors `Barrier.__aexit__()`: nothing to release. */
+  *aexit(_error?: unknown): Coroutine<void> {}
 
   /** Mirrors `repr()` of the barrier: its state and waiters. */
   toString(): string {

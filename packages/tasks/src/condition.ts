@@ -1,9 +1,10 @@
 /** `Condition`, after CPython's `asyncio/locks.py` (3.14). */
 import { CancelledError, type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
-import { Deque } from './deque.js';
+import type { AsyncContextManager } from './async-with.js';
 import { Lock } from './lock.js';
 import { bindLoop } from './loop-bound.js';
+import { WaiterQueue } from './waiter-queue.js';
 
 /** The lock a `Condition` can use: a `Lock`, or anything that behaves like one. */
 export interface LockLike {
@@ -40,11 +41,11 @@ function isLockLike(x: unknown): x is LockLike {
  * });
  * ```
  */
-export class Condition {
+export class Condition implements AsyncContextManager<void> {
   /** @internal The underlying lock. */
   _lock: LockLike;
   /** @internal Futures of the tasks waiting in `wait()`, oldest first. */
-  _waiters: Deque<Future<boolean>> = new Deque();
+  _waiters: WaiterQueue<Future<boolean>> = new WaiterQueue();
   /** @internal The loop this condition is bound to (see `bindLoop`). */
   _loop: EventLoop | null = null;
 
@@ -92,12 +93,7 @@ export class Condition {
     let ok = false;
     try {
       try {
-        this._waiters.push(fut);
-        try {
-          yield* fut;
-        } finally {
-          this._waiters.remove(fut);
-        }
+        yield* this._waiters.park(fut);
       } finally {
         // The lock must be taken again even if the wait was cancelled. Only
         // a CancelledError is retried: any other error with the lock's
@@ -155,19 +151,23 @@ export class Condition {
 
   /** @internal Mirrors `_notify()`: wakes up to `n` waiters not woken yet. */
   _notify(n: number): void {
-    let idx = 0;
-    for (const fut of this._waiters) {
-      if (idx >= n) break;
-      if (!fut.done()) {
-        idx++;
-        fut.setResult(false);
-      }
-    }
+    this._waiters.wake(false, n);
   }
 
   /** Mirrors `Condition.notify_all()`: wakes every waiting task (see `notify()`). */
   notifyAll(): void {
     this.notify(this._waiters.length);
+  }
+
+  /** Mirrors `__aenter__`: `acquire()`, for `asyncWith(cond, body)` (`async with cond:`). */
+  *aenter(): Coroutine<void> {
+    yield* this.acquire();
+  }
+
+  /** Mirrors `__aexit__`: `release()`; never swallows an error. */
+  // biome-ignore lint/correctness/useYield: the protocol's aexit is a coroutine; releasing needs no wait.
+  *aexit(_error?: unknown): Coroutine<void> {
+    this.release();
   }
 
   /** Mirrors `repr()` of the condition: its state and waiters. */

@@ -1,7 +1,7 @@
 /**
- * @internal A double-ended queue on a ring buffer, for the waiters of the
- * synchronisation primitives and the items of a `Queue` (Python's
- * `collections.deque`): `shift()` is O(1), where an array's is O(n).
+ * @internal A FIFO on a ring buffer, for the items of a `Queue` (Python's
+ * `collections.deque`): `shift()` is O(1), where an array's is O(n). The
+ * waiters of the primitives are in a `WaiterQueue`, which removes one in O(1).
  */
 export class Deque<T> {
   private _buf: (T | undefined)[] = new Array(8);
@@ -34,33 +34,6 @@ export class Deque<T> {
     this._head = (this._head + 1) & (buf.length - 1);
     this._len--;
     return x;
-  }
-
-  /** The item at index `i` from the left, or undefined. */
-  at(i: number): T | undefined {
-    if (i < 0 || i >= this._len) return undefined;
-    return this._buf[(this._head + i) & (this._buf.length - 1)];
-  }
-
-  /**
-   * Removes the first occurrence of `x` (`deque.remove`); returns false if
-   * there is none, where Python raises `ValueError`.
-   */
-  remove(x: T): boolean {
-    const buf = this._buf;
-    const mask = buf.length - 1;
-    const n = this._len;
-    for (let k = 0; k < n; k++) {
-      if (buf[(this._head + k) & mask] === x) {
-        for (let j = k; j < n - 1; j++) {
-          buf[(this._head + j) & mask] = buf[(this._head + j + 1) & mask];
-        }
-        buf[(this._head + n - 1) & mask] = undefined;
-        this._len--;
-        return true;
-      }
-    }
-    return false;
   }
 
   *[Symbol.iterator](): Generator<T, void, undefined> {

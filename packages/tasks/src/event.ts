@@ -1,7 +1,7 @@
 /** `Event`, after CPython's `asyncio/locks.py` (3.14). */
 import type { Coroutine, EventLoop, Future } from '@x/loop';
-import { Deque } from './deque.js';
 import { bindLoop } from './loop-bound.js';
+import { WaiterQueue } from './waiter-queue.js';
 
 /**
  * Mirrors `asyncio.Event`: a flag that tasks can wait for. `set()` wakes
@@ -14,7 +14,7 @@ import { bindLoop } from './loop-bound.js';
  */
 export class Event {
   /** @internal Futures of the tasks waiting in `wait()`, oldest first. */
-  _waiters: Deque<Future<true>> = new Deque();
+  _waiters: WaiterQueue<Future<true>> = new WaiterQueue();
   /** @internal */ _value = false;
   /** @internal The loop this event is bound to (see `bindLoop`). */
   _loop: EventLoop | null = null;
@@ -31,7 +31,7 @@ export class Event {
   set(): void {
     if (this._value) return;
     this._value = true;
-    for (const fut of this._waiters) if (!fut.done()) fut.setResult(true);
+    this._waiters.wake(true, Number.POSITIVE_INFINITY);
   }
 
   /** Mirrors `Event.clear()`: resets the flag; `wait()` waits again until the next `set()`. */
@@ -47,13 +47,8 @@ export class Event {
   *wait(): Coroutine<true> {
     if (this._value) return true;
     const fut = bindLoop(this).createFuture<true>();
-    this._waiters.push(fut);
-    try {
-      yield* fut;
-      return true;
-    } finally {
-      this._waiters.remove(fut);
-    }
+    yield* this._waiters.park(fut);
+    return true;
   }
 
   /** Mirrors `repr()` of the event: its state and waiters. */

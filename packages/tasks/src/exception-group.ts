@@ -8,18 +8,18 @@ import { shortRepr } from '@x/loop/internal';
 /** What `split()` and `subgroup()` match: error classes, or a predicate. */
 export type ExceptionGroupCondition =
   | (abstract new (
-      ...args: any[]
+      ...args: never[]
     ) => unknown)
-  | ReadonlyArray<abstract new (...args: any[]) => unknown>
+  | ReadonlyArray<abstract new (...args: never[]) => unknown>
   | ((error: unknown) => boolean);
 
-function isErrorClass(f: unknown): f is abstract new (...args: any[]) => unknown {
+function isErrorClass(f: unknown): f is abstract new (...args: never[]) => unknown {
   return typeof f === 'function' && (f === Error || f.prototype instanceof Error);
 }
 
 function matcher(condition: ExceptionGroupCondition): (e: unknown) => boolean {
   if (Array.isArray(condition)) {
-    const classes = condition as ReadonlyArray<abstract new (...args: any[]) => unknown>;
+    const classes = condition as ReadonlyArray<abstract new (...args: never[]) => unknown>;
     return (e) => classes.some((c) => e instanceof c);
   }
   if (isErrorClass(condition)) return (e) => e instanceof condition;

@@ -14,6 +14,7 @@ import {
 import { contextState, formatCallback, isPromiseLike, type Runnable } from '@x/loop/internal';
 import { type Awaitable, type Awaitables, typeName } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
+import { Task } from './task.js';
 
 /**
  * Mirrors `asyncio.tasks._GatheringFuture`: the Future `gather()` returns.
@@ -221,7 +222,7 @@ export function gather(
       if (loop === null) loop = fut.getLoop();
       if (fut !== arg) {
         // The caller cannot see this task: no "destroyed but pending" report for it.
-        (fut as { _logDestroyPending?: boolean })._logDestroyPending = false;
+        if (fut instanceof Task) fut._logDestroyPending = false;
       }
       g.nfuts++;
       argToFut.set(arg, fut);

@@ -8,6 +8,7 @@
 export { abortable } from './abortable.js';
 export { asCompleted } from './as-completed.js';
 export { type AsyncGen, asyncGenerator, GeneratorExit } from './async-generator.js';
+export { type AsyncContextManager, asyncContextManager, asyncWith } from './async-with.js';
 export type { Awaitable, Awaitables } from './awaitable.js';
 export { Barrier, BrokenBarrierError } from './barrier.js';
 export { Condition, type LockLike } from './condition.js';

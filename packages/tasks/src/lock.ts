@@ -1,7 +1,8 @@
 /** `Lock`, after CPython's `asyncio/locks.py` (3.14). */
 import { type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
-import { Deque } from './deque.js';
+import type { AsyncContextManager } from './async-with.js';
 import { bindLoop } from './loop-bound.js';
+import { WaiterQueue } from './waiter-queue.js';
 
 /**
  * Mirrors `asyncio.Lock`: a mutual-exclusion lock for tasks. It is not
@@ -20,9 +21,9 @@ import { bindLoop } from './loop-bound.js';
  * try { ... } finally { lock.release(); }
  * ```
  */
-export class Lock {
+export class Lock implements AsyncContextManager<void> {
   /** @internal Futures of the tasks waiting in `acquire()`, oldest first; null until one waits. */
-  _waiters: Deque<Future<true>> | null = null;
+  _waiters: WaiterQueue<Future<true>> | null = null;
   /** @internal */ _locked = false;
   /** @internal The loop this lock is bound to (see `bindLoop`). */
   _loop: EventLoop | null = null;
@@ -44,18 +45,13 @@ export class Lock {
       this._locked = true;
       return true;
     }
-    if (this._waiters === null) this._waiters = new Deque();
+    if (this._waiters === null) this._waiters = new WaiterQueue();
     const fut = bindLoop(this).createFuture<true>();
-    this._waiters.push(fut);
     let ok = false;
     try {
-      try {
-        yield* fut;
-      } finally {
-        // Removed before the cancellation is handled below, so that
-        // _wakeUpFirst() does not wake this very waiter again.
-        this._waiters.remove(fut);
-      }
+      // Removed from the queue before the cancellation is handled below, so
+      // that _wakeUpFirst() does not wake this very waiter again.
+      yield* this._waiters.park(fut);
       ok = true;
     } finally {
       // CPython does this on CancelledError only; a coroutine closed or
@@ -80,9 +76,20 @@ export class Lock {
 
   /** @internal Mirrors `_wake_up_first()`: makes sure the first waiter will wake up. */
   _wakeUpFirst(): void {
-    const fut = this._waiters?.at(0);
+    const fut = this._waiters?.first();
     // A done future means that its waiter is already set to wake up.
     if (fut !== undefined && !fut.done()) fut.setResult(true);
+  }
+
+  /** Mirrors `__aenter__`: `acquire()`, for `asyncWith(lock, body)` (`async with lock:`). */
+  *aenter(): Coroutine<void> {
+    yield* this.acquire();
+  }
+
+  /** Mirrors `__aexit__`: `release()`; never swallows an error. */
+  // biome-ignore lint/correctness/useYield: the protocol's aexit is a coroutine; releasing needs no wait.
+  *aexit(_error?: unknown): Coroutine<void> {
+    this.release();
   }
 
   /** Mirrors `repr()` of the lock: its state and waiters. */

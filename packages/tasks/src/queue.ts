@@ -9,6 +9,7 @@ import { Deque } from './deque.js';
 import { Event } from './event.js';
 import { type Compare, heapPop, heapPush } from './heap.js';
 import { bindLoop } from './loop-bound.js';
+import { WaiterQueue } from './waiter-queue.js';
 
 /** Mirrors `asyncio.QueueEmpty`: `getNowait()` found the queue empty. */
 export class QueueEmpty extends Error {
@@ -69,9 +70,9 @@ export interface QueueStorage<T> {
 export class Queue<T = unknown> {
   /** @internal */ _maxsize: number;
   /** @internal Futures of the tasks waiting in `get()`, oldest first. */
-  _getters: Deque<Future<void>> = new Deque();
+  _getters: WaiterQueue<Future<void>> = new WaiterQueue();
   /** @internal Futures of the tasks waiting in `put()`, oldest first. */
-  _putters: Deque<Future<void>> = new Deque();
+  _putters: WaiterQueue<Future<void>> = new WaiterQueue();
   /** @internal Items put and not yet marked done with `taskDone()`. */
   _unfinishedTasks = 0;
   /** @internal Set while `_unfinishedTasks` is 0: what `join()` waits for. */
@@ -114,14 +115,8 @@ export class Queue<T = unknown> {
   // End of the overridable methods.
 
   /** @internal Mirrors `_wakeup_next()`: wakes the first waiter that is not cancelled. */
-  _wakeupNext(waiters: Deque<Future<void>>): void {
-    while (waiters.length > 0) {
-      const waiter = waiters.shift() as Future<void>;
-      if (!waiter.done()) {
-        waiter.setResult(undefined);
-        break;
-      }
-    }
+  _wakeupNext(waiters: WaiterQueue<Future<void>>): void {
+    waiters.wakeNextOut(undefined);
   }
 
   /** Mirrors `Queue.qsize()`: the number of items in the queue. */
@@ -154,7 +149,7 @@ export class Queue<T = unknown> {
     while (this.full()) {
       if (this._isShutdown) throw new QueueShutDown();
       const putter = bindLoop(this).createFuture<void>();
-      this._putters.push(putter);
+      const link = this._putters.push(putter);
       let ok = false;
       try {
         yield* putter;
@@ -163,7 +158,7 @@ export class Queue<T = unknown> {
         if (!ok) {
           putter.cancel(); // In case it is not done yet.
           // getNowait() or shutdown() may have removed it already.
-          this._putters.remove(putter);
+          this._putters.remove(putter, link);
           if (!this.full() && !putter.cancelled()) {
             // Woken by getNowait() but not taking the slot: wake the next in line.
             this._wakeupNext(this._putters);
@@ -196,7 +191,7 @@ export class Queue<T = unknown> {
     while (this.empty()) {
       if (this._isShutdown) throw new QueueShutDown();
       const getter = bindLoop(this).createFuture<void>();
-      this._getters.push(getter);
+      const link = this._getters.push(getter);
       let ok = false;
       try {
         yield* getter;
@@ -205,7 +200,7 @@ export class Queue<T = unknown> {
         if (!ok) {
           getter.cancel(); // In case it is not done yet.
           // putNowait() or shutdown() may have removed it already.
-          this._getters.remove(getter);
+          this._getters.remove(getter, link);
           if (!this.empty() && !getter.cancelled()) {
             // Woken by putNowait() but not taking the item: wake the next in line.
             this._wakeupNext(this._getters);

@@ -1,8 +1,9 @@
 /** `Semaphore` and `BoundedSemaphore`, after CPython's `asyncio/locks.py` (3.14). */
 import { type Coroutine, type EventLoop, type Future, ValueError } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
-import { Deque } from './deque.js';
+import type { AsyncContextManager } from './async-with.js';
 import { bindLoop } from './loop-bound.js';
+import { WaiterQueue } from './waiter-queue.js';
 
 /**
  * Mirrors `asyncio.Semaphore`: a counter of permits. `acquire()` takes one,
@@ -19,9 +20,9 @@ import { bindLoop } from './loop-bound.js';
  * yield* withLock(sem, function* () { ... });
  * ```
  */
-export class Semaphore {
+export class Semaphore implements AsyncContextManager<void> {
   /** @internal Futures of the tasks waiting in `acquire()`, oldest first; null until one waits. */
-  _waiters: Deque<Future<true>> | null = null;
+  _waiters: WaiterQueue<Future<true>> | null = null;
   /** @internal The number of free permits. */
   _value: number;
   /** @internal The loop this semaphore is bound to (see `bindLoop`). */
@@ -59,17 +60,12 @@ export class Semaphore {
       this._value--;
       return true;
     }
-    if (this._waiters === null) this._waiters = new Deque();
+    if (this._waiters === null) this._waiters = new WaiterQueue();
     const fut = bindLoop(this).createFuture<true>();
-    this._waiters.push(fut);
     try {
       let ok = false;
       try {
-        try {
-          yield* fut;
-        } finally {
-          this._waiters.remove(fut);
-        }
+        yield* this._waiters.park(fut);
         ok = true;
       } finally {
         // CPython does this on CancelledError only; a coroutine closed or
@@ -99,15 +95,20 @@ export class Semaphore {
   /** @internal Mirrors `_wake_up_next()`: hands a permit to the first waiter not woken yet. */
   _wakeUpNext(): boolean {
     const waiters = this._waiters;
-    if (waiters === null) return false;
-    for (const fut of waiters) {
-      if (!fut.done()) {
-        this._value--;
-        fut.setResult(true);
-        return true;
-      }
-    }
-    return false;
+    if (waiters === null || waiters.wake(true, 1) === 0) return false;
+    this._value--;
+    return true;
+  }
+
+  /** Mirrors `__aenter__`: `acquire()`, for `asyncWith(sem, body)` (`async with sem:`). */
+  *aenter(): Coroutine<void> {
+    yield* this.acquire();
+  }
+
+  /** Mirrors `__aexit__`: `release()`; never swallows an error. */
+  // biome-ignore lint/correctness/useYield: the protocol's aexit is a coroutine; releasing needs no wait.
+  *aexit(_error?: unknown): Coroutine<void> {
+    this.release();
   }
 
   /** Mirrors `repr()` of the semaphore: its state and waiters. */

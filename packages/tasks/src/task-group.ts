@@ -18,8 +18,9 @@ import {
   RuntimeError,
   type TaskOptions,
 } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { checkBody } from './arguments.js';
 import { GeneratorExit } from './async-generator.js';
+import { type AsyncContextManager, isClosing, withScope } from './async-with.js';
 import { ExceptionGroup } from './exception-group.js';
 import { currentTask, type Task } from './task.js';
 
@@ -37,7 +38,7 @@ function closeCoroutine(coro: unknown): void {
  * Mirrors `asyncio.TaskGroup`: the tasks of a `taskGroup()` scope, which its
  * body gets as its argument to add tasks with `createTask()`.
  */
-export class TaskGroup {
+export class TaskGroup implements AsyncContextManager<TaskGroup> {
   /** @internal */ _entered = false;
   /** @internal */ _exiting = false;
   /** @internal */ _aborting = false;
@@ -72,7 +73,7 @@ export class TaskGroup {
       closeCoroutine(coro);
       throw new RuntimeError(`TaskGroup ${this} is shutting down`);
     }
-    const task = (this._loop as EventLoop).createTask(coro, options) as Task<T>;
+    const task = (this._loop as EventLoop).createTask(coro, options);
     // Even for a task that finished eagerly: its failure must abort the group (gh-128550).
     this._tasks.add(task);
     task.addDoneCallback(this._onTaskDone);
@@ -93,7 +94,29 @@ export class TaskGroup {
     return this.toString();
   }
 
-  /** @internal Mirrors `__aenter__`. */
+  /**
+   * Mirrors `TaskGroup.__aenter__()`: binds the group to the current task.
+   * `asyncWith(new TaskGroup(), body)` is `taskGroup(body)`.
+   */
+  // biome-ignore lint/correctness/useYield: the protocol's methods are coroutines; this one needs no wait.
+  *aenter(): Coroutine<TaskGroup> {
+    if (this._entered) throw new RuntimeError(`TaskGroup ${this} has already been entered`);
+    this._enter();
+    return this;
+  }
+
+  /**
+   * Mirrors `TaskGroup.__aexit__()`: waits for every task; throws the
+   * errors as one `ExceptionGroup` (never swallows).
+   */
+  *aexit(error: unknown | undefined): Coroutine<boolean> {
+    if (error === undefined) yield* this._exit(RETURNED, undefined);
+    else if (isClosing(error)) yield* this._exit(CLOSED, undefined);
+    else yield* this._exit(THREW, error);
+    return false;
+  }
+
+  /** @internal */
   _enter(): void {
     this._loop = getRunningLoop();
     const parent = currentTask(this._loop);
@@ -228,36 +251,6 @@ export class TaskGroup {
   }
 }
 
-function* scope<T>(body: (tg: TaskGroup) => Coroutine<T>): Coroutine<T> {
-  const tg = new TaskGroup();
-  tg._enter();
-  let outcome: Outcome = CLOSED;
-  let exc: unknown;
-  let result: T | undefined;
-  try {
-    const coro = body(tg);
-    if (!isCoroutine(coro)) {
-      throw new TypeError(
-        `the body of a taskGroup must be a function* returning a coroutine, got ${shortRepr(coro)}`,
-      );
-    }
-    result = yield* coro;
-    outcome = RETURNED;
-  } catch (e) {
-    exc = e;
-    outcome = THREW;
-  } finally {
-    // Also runs when the coroutine is closed with return() (an async
-    // generator's aclose()): the tasks are cancelled and waited for too.
-    yield* tg._exit(outcome, exc);
-  }
-  // Never taken: `_exit` throws for a body that threw. Kept as Python's
-  // `async with` re-raises when `__aexit__` returns a false value.
-  /* v8 ignore next */
-  if (outcome === THREW) throw exc;
-  return result as T;
-}
-
 /**
  * Mirrors `async with asyncio.TaskGroup() as tg:`: runs `body` with a new
  * `TaskGroup` and returns its result once the body and every task of the
@@ -279,10 +272,6 @@ function* scope<T>(body: (tg: TaskGroup) => Coroutine<T>): Coroutine<T> {
  * ```
  */
 export function taskGroup<T>(body: (tg: TaskGroup) => Coroutine<T>): Coroutine<T> {
-  if (typeof body !== 'function') {
-    throw new TypeError(
-      `taskGroup() needs a body: a function* that takes the TaskGroup, got ${shortRepr(body)}`,
-    );
-  }
-  return scope(body);
+  checkBody(body, 'taskGroup', 'the TaskGroup');
+  return withScope(new TaskGroup(), body, 'a taskGroup');
 }

@@ -30,9 +30,26 @@ import {
   contextState,
   isPromiseLike,
   type Runnable,
+  type CANCELLED as SeamCancelled,
+  type PENDING as SeamPending,
   setDefaultTaskFactory,
   shortRepr,
+  type TaskLike,
 } from '@x/loop/internal';
+
+// The seam's Future states as constants of this module, typed by the seam's
+// (so they cannot drift): reading an imported binding costs a check on every
+// read, which hot paths measurably pay (W3 lost a quarter of its speed when
+// future.ts read them imported).
+const PENDING: typeof SeamPending = 0;
+const CANCELLED: typeof SeamCancelled = 1;
+
+declare module '@x/loop' {
+  /** With `@x/tasks` loaded, `loop.createTask()` returns a `Task` (see `TaskTypes`). */
+  interface TaskTypes<T> {
+    task: Task<T>;
+  }
+}
 
 let taskCounter = 0;
 
@@ -42,6 +59,14 @@ let current: Task<unknown> | null = null;
 
 /** `Future.prototype.result`: a future that keeps it can be read without calling it. */
 const futureResult = Future.prototype.result;
+
+/**
+ * Fast path: true if `fut.result()` is Future's own, so that its outcome can
+ * be read from its fields without a throw and a catch (no user code would run).
+ */
+function hasPlainResult(fut: Future<unknown>): boolean {
+  return fut.result === futureResult;
+}
 
 /**
  * The context that a task made in an empty context runs its first step in,
@@ -104,7 +129,7 @@ const THROW = Symbol('throw');
  * }
  * ```
  */
-export class Task<T = unknown> extends Future<T> implements Runnable {
+export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal */ _coro: Coroutine<T>;
   /** @internal A number stands for the name `Task-<n>`, formatted when asked for. */
   _name: string | number;
@@ -119,9 +144,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   _context: Context | null | undefined;
   /** @internal The exception the scheduled step throws into the coroutine. */
   _stepExc: unknown = undefined;
-  /** @internal If false, closing the loop does not report this task as pending. */
+  /** Seam (`TaskLike`): If false, closing the loop does not report this task as pending. */
   _logDestroyPending = true;
-  /** @internal Its slot in `loop._tasks` while registered, else -1. */
+  /** Seam (`TaskLike`): Its slot in `loop._tasks` while registered, else -1. */
   _regIndex = -1;
 
   constructor(coro: Coroutine<T>, options?: TaskOptions & { loop?: EventLoop }) {
@@ -198,7 +223,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
    */
   override cancel(msg?: string): boolean {
     this._clearLog();
-    if (this._state !== 0) return false;
+    if (this._state !== PENDING) return false;
     this._numCancelsRequested++;
     const waiter = this._futWaiter;
     // Leave _futWaiter set: it may be a task that ignores the cancellation,
@@ -227,7 +252,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
     return this._numCancelsRequested;
   }
 
-  /** @internal Called by the ready queue: a step, a wake-up by `arg`, or a step that throws. */
+  /** Seam (`Runnable`): Called by the ready queue: a step, a wake-up by `arg`, or a step that throws. */
   _run(arg: unknown): void {
     try {
       if (arg === undefined) {
@@ -251,10 +276,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 
   /** @internal Mirrors `__wakeup`: the awaited future is done; resume with its outcome. */
   _wakeup(fut: Future<unknown>): void {
-    if (fut._state !== 0 && fut.result === futureResult) {
+    if (fut._state !== PENDING && hasPlainResult(fut)) {
       // What result() would throw or return, without the cost of a throw
       // and a catch for every cancelled or failed awaited future.
-      if (fut._state === 1) {
+      if (fut._state === CANCELLED) {
         this._step(fut._makeCancelledError());
       } else {
         fut._clearLog();
@@ -283,7 +308,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 
   /** @internal Mirrors `__step`. `exc === undefined` means resume normally. */
   _step(exc: unknown): void {
-    if (this._state !== 0) {
+    if (this._state !== PENDING) {
       throw new InvalidStateError(`_step(): already done: ${String(this)}, ${shortRepr(exc)}`);
     }
     if (this._mustCancel) {
@@ -323,7 +348,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       if (e instanceof CancelledError) {
         // Keep the original error, so that awaiters see where it came from.
         this._cancelledExc = e;
-        Future.prototype.cancel.call(this);
+        super.cancel();
         this._loop._tasks.delete(this as Task<unknown>);
       } else {
         this._finishWithException(e);
@@ -340,9 +365,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
       if (this._mustCancel) {
         // Cancelled right before the coroutine returned.
         this._mustCancel = false;
-        Future.prototype.cancel.call(this, this._cancelMessage);
+        super.cancel(this._cancelMessage);
       } else {
-        Future.prototype.setResult.call(this, r.value);
+        super.setResult(r.value);
       }
       this._loop._tasks.delete(this as Task<unknown>);
       return;
@@ -406,7 +431,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
         { cause: e },
       );
     }
-    Future.prototype.setException.call(this, exc);
+    super.setException(exc);
     this._loop._tasks.delete(this as Task<unknown>);
   }
 
@@ -433,7 +458,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
   /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
-    if (this._numCancelsRequested > 0 && this._state === 0) info[0] = 'cancelling';
+    if (this._numCancelsRequested > 0 && this._state === PENDING) info[0] = 'cancelling';
     info.splice(1, 0, `name='${this.getName()}'`);
     const rest: string[] = [`coro=<${coroState(this)}>`];
     if (this._futWaiter !== null) rest.push(`wait_for=${String(this._futWaiter)}`);
@@ -448,7 +473,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable {
 }
 
 function coroState(t: Task<unknown>): string {
-  if (t._state !== 0) return 'Generator done';
+  if (t._state !== PENDING) return 'Generator done';
   return current === t ? 'Generator running' : 'Generator';
 }
 
@@ -504,7 +529,7 @@ export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
  * running loop (through its task factory).
  */
 export function createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Task<T> {
-  return getRunningLoop().createTask(coro, options) as Task<T>;
+  return getRunningLoop().createTask(coro, options);
 }
 
 /**
@@ -529,6 +554,9 @@ export function createEagerTaskFactory(
  */
 export const eagerTaskFactory: TaskFactory = createEagerTaskFactory(Task);
 
+// Importing `@x/tasks` installs Task as the default task factory: this is the
+// declared mechanism (`setDefaultTaskFactory` in `@x/loop/internal`), as
+// importing asyncio makes `asyncio.Task` what `loop.create_task()` builds.
 // Spreading `undefined` options is a slow path of V8's: most tasks have none.
 setDefaultTaskFactory((loop, coro, options) =>
   options === undefined ? new Task(coro, { loop }) : new Task(coro, { ...options, loop }),

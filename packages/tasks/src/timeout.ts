@@ -12,11 +12,11 @@ import {
   type Coroutine,
   getRunningLoop,
   type Handle,
-  isCoroutine,
   RuntimeError,
   TimeoutError,
 } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { checkBody, secondsOrNull } from './arguments.js';
+import { type AsyncContextManager, isClosing, withScope } from './async-with.js';
 import { currentTask, type Task } from './task.js';
 
 type State = 'created' | 'active' | 'expiring' | 'expired' | 'finished';
@@ -26,7 +26,7 @@ type State = 'created' | 'active' | 'expiring' | 'expired' | 'finished';
  * body gets as its argument. Use `timeout()` or `timeoutAt()` rather than
  * constructing one.
  */
-export class Timeout {
+export class Timeout implements AsyncContextManager<Timeout> {
   /** @internal */ _state: State = 'created';
   /** @internal */ _when: number | null;
   /** @internal */ _handle: Handle | null = null;
@@ -93,7 +93,25 @@ export class Timeout {
     return this.toString();
   }
 
-  /** @internal Mirrors `__aenter__`. */
+  /** Mirrors `Timeout.__aenter__()`: starts the deadline in the current task. */
+  // biome-ignore lint/correctness/useYield: the protocol's methods are coroutines; this one needs no wait.
+  *aenter(): Coroutine<Timeout> {
+    if (this._state !== 'created') throw new RuntimeError('Timeout has already been entered');
+    this._enter();
+    return this;
+  }
+
+  /**
+   * Mirrors `Timeout.__aexit__()`: a cancellation caused by the deadline
+   * becomes `TimeoutError`; never swallows.
+   */
+  // biome-ignore lint/correctness/useYield: the protocol's methods are coroutines; this one needs no wait.
+  *aexit(error: unknown | undefined): Coroutine<boolean> {
+    this._exit(error !== undefined, isClosing(error) ? undefined : error);
+    return false;
+  }
+
+  /** @internal */
   _enter(): void {
     const task = currentTask();
     if (task === null) throw new RuntimeError('Timeout should be used inside a task');
@@ -126,49 +144,18 @@ export class Timeout {
 
 /** A deadline or delay as the scopes take it: a number of seconds, or null (undefined too) for none. */
 function checkTime(value: unknown, what: string, fn: string): number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(
-      `${fn}() needs ${what} as a number of seconds, or null for no timeout; got ${Number.isNaN(value) ? 'NaN' : shortRepr(value)}`,
-    );
-  }
-  return value;
+  return secondsOrNull(
+    value,
+    (got) => `${fn}() needs ${what} as a number of seconds, or null for no timeout; got ${got}`,
+  );
 }
 
-function checkBody(body: unknown, fn: string): void {
-  if (typeof body !== 'function') {
-    throw new TypeError(
-      `${fn}() needs a body: a function* that takes the scope, got ${shortRepr(body)}`,
-    );
-  }
-}
-
+/** Runs `body` in a Timeout whose deadline is computed when the scope starts. */
 function* scope<T>(
   deadline: () => number | null,
   body: (scope: Timeout) => Coroutine<T>,
 ): Coroutine<T> {
-  const cm = new Timeout(deadline());
-  cm._enter();
-  let threw = true;
-  let exc: unknown;
-  let result: T | undefined;
-  try {
-    const coro = body(cm);
-    if (!isCoroutine(coro)) {
-      throw new TypeError(
-        `the body of a timeout must be a function* returning a coroutine, got ${shortRepr(coro)}`,
-      );
-    }
-    result = yield* coro;
-    threw = false;
-  } catch (e) {
-    exc = e;
-  } finally {
-    // Also runs when the coroutine is closed with return(): Python's GeneratorExit.
-    cm._exit(threw, exc);
-  }
-  if (threw) throw exc;
-  return result as T;
+  return yield* withScope(new Timeout(deadline()), body, 'a timeout');
 }
 
 /**
@@ -188,9 +175,23 @@ function* scope<T>(
 export function timeout<T>(
   delay: number | null,
   body: (scope: Timeout) => Coroutine<T>,
-): Coroutine<T> {
+): Coroutine<T>;
+/**
+ * Mirrors `asyncio.timeout(delay)` as an object: the `Timeout` scope, its
+ * deadline `delay` seconds from now (the running loop's time), for `asyncWith`.
+ *
+ * ```ts
+ * yield* asyncWith(timeout(10), function* (t) { ... });
+ * ```
+ */
+export function timeout(delay: number | null): Timeout;
+export function timeout<T>(
+  delay: number | null,
+  body?: (scope: Timeout) => Coroutine<T>,
+): Coroutine<T> | Timeout {
   const d = checkTime(delay, 'delay', 'timeout');
-  checkBody(body, 'timeout');
+  if (body === undefined) return new Timeout(d === null ? null : getRunningLoop().time() + d);
+  checkBody(body, 'timeout', 'the scope');
   return scope(() => (d === null ? null : getRunningLoop().time() + d), body);
 }
 
@@ -206,8 +207,21 @@ export function timeout<T>(
 export function timeoutAt<T>(
   when: number | null,
   body: (scope: Timeout) => Coroutine<T>,
-): Coroutine<T> {
+): Coroutine<T>;
+/**
+ * Mirrors `asyncio.timeout_at(when)` as an object: the `Timeout` scope, for `asyncWith`.
+ *
+ * ```ts
+ * yield* asyncWith(timeoutAt(getRunningLoop().time() + 10), function* (t) { ... });
+ * ```
+ */
+export function timeoutAt(when: number | null): Timeout;
+export function timeoutAt<T>(
+  when: number | null,
+  body?: (scope: Timeout) => Coroutine<T>,
+): Coroutine<T> | Timeout {
   const w = checkTime(when, 'when', 'timeoutAt');
-  checkBody(body, 'timeoutAt');
+  if (body === undefined) return new Timeout(w);
+  checkBody(body, 'timeoutAt', 'the scope');
   return scope(() => w, body);
 }

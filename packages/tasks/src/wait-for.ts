@@ -11,10 +11,7 @@ import type { Awaitable } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
 import { timeout as timeoutScope } from './timeout.js';
 import { checkTimeout } from './wait.js';
-
-function releaseWaiter(waiter: Future<void>): void {
-  if (!waiter.done()) waiter.setResult(undefined);
-}
+import { releaseWaiter } from './waiter-queue.js';
 
 /** Mirrors `tasks._cancel_and_wait`: cancels `fut` and waits until it is done. */
 function* cancelAndWait(fut: Future<unknown>): Coroutine<void> {

@@ -9,24 +9,20 @@ import {
   type TimerHandle,
   ValueError,
 } from '@x/loop';
+import { secondsOrNull } from './arguments.js';
 import { typeName } from './awaitable.js';
+import { releaseWaiter } from './waiter-queue.js';
 
 /** asyncio's `FIRST_COMPLETED`, `FIRST_EXCEPTION` and `ALL_COMPLETED`, as strings. @inline */
 type ReturnWhen = 'FIRST_COMPLETED' | 'FIRST_EXCEPTION' | 'ALL_COMPLETED';
 
 /** @internal Checks a timeout in seconds as `wait`, `waitFor` and `asCompleted` take it. */
 export function checkTimeout(timeout: unknown, fn: string): number | null {
-  if (timeout === undefined || timeout === null) return null;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
-    throw new TypeError(
-      `${fn}() timeout must be a number of seconds or null, got ${Number.isNaN(timeout) ? 'NaN' : typeName(timeout)}`,
-    );
-  }
-  return timeout;
-}
-
-function releaseWaiter(waiter: Future<void>): void {
-  if (!waiter.done()) waiter.setResult(undefined);
+  return secondsOrNull(
+    timeout,
+    (got) => `${fn}() timeout must be a number of seconds or null, got ${got}`,
+    typeName,
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 /** `withLock`: the translation of `async with lock:` for the synchronisation primitives. */
 import type { Coroutine } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
+import { type AsyncContextManager, withScope } from './async-with.js';
 
 /** What `withLock` accepts: a `Lock`, `Semaphore`, `BoundedSemaphore` or `Condition`. */
 export interface Acquirable {
@@ -51,14 +52,22 @@ export function withLock<T>(lock: Acquirable, body: () => Coroutine<T>): Corouti
       `withLock() needs a body function, as in withLock(lock, function* () { ... }), got ${shortRepr(body)}`,
     );
   }
-  return run(lock, body);
+  return withScope(asContextManager(lock), body, 'withLock');
 }
 
-function* run<T>(lock: Acquirable, body: () => Coroutine<T>): Coroutine<T> {
-  yield* lock.acquire();
-  try {
-    return yield* body();
-  } finally {
-    lock.release();
+/** Our primitives are context managers; an `Acquirable` of one's own is adapted. */
+function asContextManager(lock: Acquirable): AsyncContextManager<unknown> {
+  const cm = lock as Partial<AsyncContextManager<unknown>>;
+  if (typeof cm.aenter === 'function' && typeof cm.aexit === 'function') {
+    return cm as AsyncContextManager<unknown>;
   }
+  return {
+    *aenter() {
+      return yield* lock.acquire();
+    },
+    // biome-ignore lint/correctness/useYield: releasing needs no wait.
+    *aexit() {
+      lock.release();
+    },
+  };
 }

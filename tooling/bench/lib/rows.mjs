@@ -2,8 +2,11 @@
 // Same rows (and titles) as the anchors' results.md, without the anchors' variant rows.
 
 export const CASES = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7'];
-/** Our variants, with no anchor counterpart: W5 through Future channels instead of Queue(1). */
-export const EXTRA_CASES = ['W5.futures'];
+/**
+ * Our cases with no anchor counterpart: W5 through Future channels instead of Queue(1), and
+ * W8, waking N waiters of one Event (its asyncio twin is `workloads/wake.py`).
+ */
+export const EXTRA_CASES = ['W5.futures', 'W8.wake'];
 
 export const SIZES = {
   W1: 1_000_000,
@@ -14,6 +17,7 @@ export const SIZES = {
   'W5.futures': 200_000,
   W6: 100_000,
   W7: 100_000,
+  'W8.wake': 100_000,
 };
 
 /** kind: how to format; better: 'higher' or 'lower'. */
@@ -116,5 +120,13 @@ export const ROWS = [
     kind: 'rate',
     unit: 'cancellations/s',
     title: 'W7 cancel + gather',
+  },
+  {
+    key: 'W8.wake',
+    case: 'W8.wake',
+    metric: 'rate',
+    kind: 'rate',
+    unit: 'waiters/s',
+    title: 'W8 wake N waiters of one Event: set() + gather (no anchor; twin: workloads/wake.py)',
   },
 ].map((r) => ({ better: 'higher', ...r }));

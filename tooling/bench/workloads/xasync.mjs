@@ -1,7 +1,7 @@
 // x-async (@x/loop + @x/tasks): the seven anchor workloads, written as
 // ../shared/anchors/bench/py/bench.py writes them for asyncio (same N, same seeded delays,
 // same timed phases, same checks). Runs the built packages (dist/), as an application would.
-// Usage: node workloads/xasync.mjs CASE   (CASE: W1 W2 W3 W4 W5 W5.futures W6 W7)
+// Usage: node workloads/xasync.mjs CASE   (CASE: W1 W2 W3 W4 W5 W5.futures W6 W7 W8.wake)
 import { newEventLoop } from '@x/loop';
 import * as tasks from '@x/tasks';
 import { assert, emit, lcgUniform, main, memMetrics, now, rssKiB } from '../lib/common.mjs';
@@ -260,6 +260,26 @@ async function w7() {
   );
 }
 
+// W8: N tasks wait on one Event; set() it and gather them (set + wake-ups timed). Each woken
+// waiter leaves the waiter queue, so this is linear only if leaving is O(1).
+async function w8() {
+  const N = 100_000;
+  await runMain(
+    (function* () {
+      const ev = new tasks.Event();
+      const ts = [];
+      for (let i = 0; i < N; i++) ts.push(createTask(ev.wait()));
+      yield* sleep(0); // all waiting
+      const t0 = now();
+      ev.set();
+      const results = yield* gather(ts);
+      const t1 = now();
+      assert(results.length === N && results.every((r) => r === true), 'every waiter woke');
+      emit('W8.wake', N, { rate: N / (t1 - t0), seconds: t1 - t0 });
+    })(),
+  );
+}
+
 await main({
   W1: w1,
   W2: w2,
@@ -269,4 +289,5 @@ await main({
   'W5.futures': w5('W5.futures', true),
   W6: w6,
   W7: w7,
+  'W8.wake': w8,
 });

@@ -1,5 +1,5 @@
 /**
- * Review: the CPython 3.14 tests of test_waitfor.py and
+ * The CPython 3.14 tests of test_waitfor.py and
  * test_eager_task_factory.py that had no port yet, and checks of behaviour
  * compared with CPython 3.14 by running the same scenario in both (the
  * expected values are what CPython prints).

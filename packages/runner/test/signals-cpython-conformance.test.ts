@@ -1,4 +1,4 @@
-// Review tests: where @x/signals and @x/runner diverged from CPython 3.14's
+// Where @x/signals and @x/runner must match CPython 3.14's
 // unix_events.py / runners.py, each with the CPython behaviour it checks.
 
 import {

@@ -1,0 +1,53 @@
+/**
+ * `CoroutineObject`: the one base of the hand-written coroutine objects
+ * (`yield* fut`'s iterator here; `sleep()`'s and the async generators' in
+ * `@x/tasks`). A generator function would do the same work, but each of these
+ * is made by the hundred thousand on hot paths (every await of a Future,
+ * every sleep), and a small object with two fields costs less than a
+ * generator and its frame. What every one of them shares with a generator
+ * object, beyond its own `next()`, is written here once.
+ */
+
+/** Part of the seam (`@x/loop/internal`). */
+export abstract class CoroutineObject<Y, R> {
+  /** Mirrors `generator.send()` (`next()` in JavaScript): the subclass's state machine. */
+  abstract next(value?: unknown): IteratorResult<Y, R>;
+
+  /**
+   * Ends the coroutine: drops what it holds (a timer, a future) and makes any
+   * later `next()` return done. Called by `throw()` and `return()`.
+   */
+  protected abstract close(): void;
+
+  /** Mirrors `generator.throw()`: a coroutine with no `try` of its own ends and rethrows. */
+  throw(e: unknown): IteratorResult<Y, R> {
+    this.close();
+    throw e;
+  }
+
+  /** Mirrors `generator.close()` (`return()` in JavaScript). */
+  return(value: R): IteratorResult<Y, R> {
+    this.close();
+    return { value, done: true };
+  }
+
+  /** Mirrors a generator's `[Symbol.dispose]()` (set below, where the runtime has the symbol). */
+  declare [Symbol.dispose]: () => void;
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Generator';
+  }
+}
+
+// Generators are disposable where the runtime knows `Symbol.dispose`.
+if (typeof Symbol.dispose === 'symbol') {
+  Object.defineProperty(CoroutineObject.prototype, Symbol.dispose, {
+    value(this: CoroutineObject<unknown, unknown>) {
+      this.return(undefined);
+    },
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * The coroutine objects `sleep()` returns. asyncio's `sleep` is a coroutine
+ * function; here it returns small hand-written coroutines instead of
+ * generators (see `CoroutineObject`): a sleeping task is what a server holds
+ * by the hundred thousand, and `sleep(0)` is what a busy task makes once per
+ * turn. They do nothing until a task steps them, as any coroutine.
+ */
+import {
+  type EventLoop,
+  type Future,
+  getRunningLoop,
+  Handle,
+  EventLoop as Loop,
+  type TimerHandle,
+  ValueError,
+} from '@x/loop';
+import {
+  CoroutineObject,
+  type CANCELLED as SeamCancelled,
+  type PENDING as SeamPending,
+  type TimerEntry,
+} from '@x/loop/internal';
+
+// The seam's Future states as constants of this module, typed by the seam's
+// (so they cannot drift): reading an imported binding costs a check on every
+// read, which hot paths measurably pay (W3 lost a quarter of its speed when
+// future.ts read them imported).
+const PENDING: typeof SeamPending = 0;
+const CANCELLED: typeof SeamCancelled = 1;
+
+// `value: never`, so that it is a finished result of any sleep's type.
+const DONE = Object.freeze({ value: undefined, done: true }) as IteratorReturnResult<never>;
+
+const BARE_YIELD: IteratorResult<undefined, never> = Object.freeze({
+  value: undefined,
+  done: false,
+}) as never;
+
+function setResultUnlessCancelled(fut: Future<unknown>, result: unknown): void {
+  if (!fut.cancelled()) fut.setResult(result);
+}
+
+const plainCallLater = Loop.prototype.callLater;
+
+/**
+ * Fast path: true when nothing could see the TimerHandle that `callLater()`
+ * would make (the loop's `callLater` is `EventLoop`'s own, and it is not in
+ * debug mode, where a handle records where the sleep began). Then a sleep
+ * can be its own timer in the heap (`_addTimerEntry`) and cost no Handle.
+ */
+function timersAreUnobserved(loop: EventLoop): boolean {
+  return loop.callLater === plainCallLater && !loop._debug;
+}
+
+/**
+ * What `sleep(0)` (or a negative delay) returns: one bare yield, then the
+ * result. A task that yields in a loop makes one per turn: it is the
+ * smallest object that can do that.
+ */
+export class YieldCoroutine<T> extends CoroutineObject<Future<unknown> | undefined, T> {
+  private step = 0;
+
+  constructor(private readonly result: T) {
+    super();
+  }
+
+  next(): IteratorResult<Future<unknown> | undefined, T> {
+    if (this.step === 0) {
+      this.step = 1;
+      return BARE_YIELD;
+    }
+    if (this.step === 1) {
+      this.step = 2;
+      return this.result === undefined ? DONE : { value: this.result, done: true };
+    }
+    return { value: undefined as T, done: true };
+  }
+
+  protected close(): void {
+    this.step = 2;
+  }
+}
+
+/**
+ * What `sleep(delay)` returns: a coroutine that, in its first step, makes a
+ * Future and waits for it, and is itself the timer that sets the Future's
+ * result (a `TimerEntry` in the loop's heap): a sleeping task holds no
+ * TimerHandle. `cancelled()` and `_cancelled` are the timer's, as a
+ * TimerHandle's.
+ */
+export class SleepCoroutine<T>
+  extends CoroutineObject<Future<unknown> | undefined, T>
+  implements TimerEntry
+{
+  private step = 0;
+  /** The delay until the first step (then null, so that it holds no boxed number). */
+  private delay: number | null;
+  private fut: Future<T> | null = null;
+  /** On a loop that overrides `callLater()` or in debug mode: the TimerHandle it made. */
+  private handle: TimerHandle | null = null;
+  /** @internal */ _cancelled = false;
+  /** @internal */ _scheduled = false;
+
+  constructor(
+    delay: number,
+    private readonly result: T,
+  ) {
+    super();
+    this.delay = delay;
+  }
+
+  next(): IteratorResult<Future<unknown> | undefined, T> {
+    if (this.step === 0) {
+      // Until it waits: a first step that throws ends it, as a generator's would.
+      this.step = 2;
+      const delay = this.delay;
+      this.delay = null;
+      if (typeof delay !== 'number') {
+        throw new TypeError(
+          `sleep() needs a number of seconds, got ${delay === null ? 'null' : typeof delay}`,
+        );
+      }
+      // NaN is not <= 0, so sleep() sends it here: CPython's error for it.
+      // (A delay <= 0 never gets here: sleep() makes a YieldCoroutine for it.)
+      if (Number.isNaN(delay)) throw new ValueError('Invalid delay: NaN (not a number)');
+      const loop: EventLoop = getRunningLoop();
+      const fut = loop.createFuture<T>();
+      this.fut = fut;
+      if (timersAreUnobserved(loop)) {
+        loop._addTimerEntry(this, loop.time() + delay);
+      } else {
+        // A loop that overrides callLater() sees every sleep, as in CPython;
+        // in debug mode, the TimerHandle records where the sleep began.
+        this.handle = loop.callLater(
+          delay,
+          setResultUnlessCancelled,
+          fut as Future<unknown>,
+          this.result as unknown,
+        );
+      }
+      fut._blocking = true;
+      this.step = 1;
+      return { value: fut as Future<unknown>, done: false };
+    }
+    if (this.step === 1) {
+      this.step = 2;
+      const fut = this.fut as Future<T>;
+      this.cancelTimer();
+      this.fut = null;
+      return { value: fut.result(), done: true };
+    }
+    return { value: undefined as T, done: true };
+  }
+
+  /** Mirrors `TimerHandle.cancelled()`, for the timer it is. */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /**
+   * @internal The timer is due: what `setResultUnlessCancelled(fut, result)`
+   * would do. Setting the result runs no user code (done callbacks are only
+   * queued), so there is no context to enter.
+   */
+  _run(_arg?: unknown): void {
+    if (this._cancelled) return;
+    const fut = this.fut;
+    if (fut === null || fut._state === CANCELLED) return;
+    if (fut._state === PENDING) {
+      fut.setResult(this.result);
+    } else {
+      // Set by someone else: fail as the plain callback would, with the
+      // InvalidStateError going to the exception handler.
+      new Handle(setResultUnlessCancelled, [fut, this.result], fut._loop, null)._run();
+    }
+  }
+
+  private cancelTimer(): void {
+    const h = this.handle;
+    if (h !== null) {
+      this.handle = null;
+      h.cancel();
+    } else if (!this._cancelled && this.fut !== null) {
+      this.fut._loop._timerHandleCancelled(this);
+      this._cancelled = true;
+    }
+  }
+
+  protected close(): void {
+    this.step = 2;
+    if (this.fut !== null) {
+      this.cancelTimer();
+      this.fut = null;
+    }
+  }
+}
