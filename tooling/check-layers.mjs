@@ -143,7 +143,12 @@ export function checkLayers(root) {
         const at = `${where}:${imp.line}`;
         if (spec.startsWith('.')) {
           const target = resolve(dirname(file), spec);
-          if (NODE_FREE.has(name) && !inNodeEntry && target.startsWith(nodeDir + sep) && !imp.typeOnly) {
+          if (
+            NODE_FREE.has(name) &&
+            !inNodeEntry &&
+            target.startsWith(nodeDir + sep) &&
+            !imp.typeOnly
+          ) {
             violations.push(
               `${at}: ${name} must load without Node, but imports its Node entry point '${spec}' (only src/node/ may, and the Node packages through '${name}/node')`,
             );

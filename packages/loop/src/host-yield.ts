@@ -12,7 +12,7 @@ type Callback = () => void;
 
 /** The part of the web's `MessageChannel` used here (Node's types lack `onmessage`). */
 interface WebMessageChannel {
-  port1: { onmessage: ((event: unknown) => void) | null };
+  port1: { onmessage: ((event: unknown) => void) | null; unref?(): void };
   port2: { postMessage(message: unknown): void };
 }
 
@@ -30,6 +30,9 @@ function messageChannelSoon(): (fn: Callback) => void {
   channel.port1.onmessage = () => {
     (queue.shift() as Callback)();
   };
+  // Where a port keeps the process alive (Node), this one must not: the loop
+  // keeps it alive while it runs.
+  channel.port1.unref?.();
   return (fn) => {
     queue.push(fn);
     channel.port2.postMessage(null);
