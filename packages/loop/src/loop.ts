@@ -11,6 +11,7 @@
  * iterations whenever something outside the loop may be waiting for one.
  */
 import { type AsyncGenCloser, shutdownAsyncgens as shutdownAsyncgensOf } from './asyncgen-hooks.js';
+import { CLOCK_RESOLUTION } from './clock-resolution.js';
 import { Context } from './context.js';
 import { isCoroutine, isCoroutineFunction, isPromiseLike } from './coroutines.js';
 import { readEnv } from './env.js';
@@ -702,7 +703,7 @@ export class EventLoop implements LoopInternals {
           // reading it is most of the cost of an iteration (a task that
           // yields in a loop).
           if (timers.size > 0) {
-            const end = this.time() + 1e-9;
+            const end = this.time() + CLOCK_RESOLUTION;
             while (timers.size > 0 && timers.peekWhen() < end) {
               const top = timers.pop() as TimerEntry;
               top._scheduled = false;

@@ -94,3 +94,29 @@ test('where nested timers are clamped, a timer callback runs the loop in a task 
     loop.close();
   }
 });
+
+test('with a coarse clock (a browser), a timer due within its resolution runs now', async () => {
+  // Browsers coarsen performance.now() to 100 µs steps: a host timer that
+  // fired on time can read a step early, and must not cost another whole
+  // host timer (CPython adds the clock's resolution the same way).
+  const real = performance;
+  const coarse = { now: () => Math.floor(real.now() * 10) / 10 };
+  const x = await loadWith({ performance: coarse });
+  let t = 100;
+  const loop = new x.EventLoop({ clock: { now: () => t } });
+  try {
+    const ran: string[] = [];
+    loop.callAt(t + 0.00005, () => ran.push('within the resolution'));
+    loop.callAt(t + 0.01, () => ran.push('later'));
+    // One iteration: only what is due runs.
+    loop.stop();
+    await loop.runForever();
+    expect(ran).toEqual(['within the resolution']);
+    t += 0.01;
+    loop.stop();
+    await loop.runForever();
+    expect(ran).toEqual(['within the resolution', 'later']);
+  } finally {
+    loop.close();
+  }
+});
