@@ -24,6 +24,12 @@ import type { Coroutine, Executor } from './types.js';
  * shipped by its source: `{ module: new URL('./jobs.js', import.meta.url), export: 'hash' }`.
  * A string that is not a URL is a path (relative to the current directory)
  * or a bare package name resolved from the current directory.
+ *
+ * @example
+ * ```ts
+ * const jobs = new URL('./jobs.js', import.meta.url);
+ * const n = yield* loop.runInExecutor<number>(null, { module: jobs, export: 'countPrimes' }, 1e7);
+ * ```
  */
 export interface ModuleFunction {
   /** The module to import in the worker: a specifier or a URL. */

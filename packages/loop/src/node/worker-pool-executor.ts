@@ -21,7 +21,16 @@ import { logger } from '../log.js';
 import type { EventLoop } from '../loop.js';
 import type { Executor } from '../types.js';
 
-/** What `WorkerPoolExecutor.submit()` returns: a promise of the result that can drop a job not yet started. */
+/**
+ * What `WorkerPoolExecutor.submit()` returns: a promise of the result that
+ * can drop a job not yet started, as a `concurrent.futures.Future` can.
+ *
+ * @example
+ * ```ts
+ * const job = pool.submit((n: number) => n * 2, [21]);
+ * if (!job.cancel()) console.log(await job); // 42: it had started
+ * ```
+ */
 export interface ExecutorJob<T> extends Promise<T> {
   /**
    * Mirrors `concurrent.futures.Future.cancel()`: drops the job if no worker
@@ -113,7 +122,17 @@ function reviveError(e: { name: string; message: string; stack?: string; code?: 
  * Functions are shipped by their source (`fn.toString()`), so they must be
  * self-contained; arguments and results are structured-cloned. An error
  * thrown in the worker rejects the job with an error of the same name,
- * message and stack.
+ * message and stack. A worker that fails after its job returned (a timer
+ * that throws, a rejection nobody handles) is reported to the exception
+ * handler of the loop that gave it the job, and replaced.
+ *
+ * @example
+ * ```ts
+ * import { WorkerPoolExecutor } from '@x/loop/node';
+ *
+ * loop.setDefaultExecutor(new WorkerPoolExecutor({ maxWorkers: 2 }));
+ * const n = yield* loop.runInExecutor(null, (a: number, b: number) => a * b, 6, 7);
+ * ```
  */
 export class WorkerPoolExecutor implements Executor {
   /** @internal Functions without source are refused at `runInExecutor()`. */
