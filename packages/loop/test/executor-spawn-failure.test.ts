@@ -13,9 +13,9 @@ const spawns = vi.hoisted(() => ({ started: 0, failFrom: 0 }));
 vi.mock('node:worker_threads', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:worker_threads')>();
   class Worker extends real.Worker {
-    constructor(src: URL) {
+    constructor(src: URL, options?: { execArgv: string[] }) {
       if (spawns.started >= spawns.failFrom) throw new Error('ERR_WORKER_INIT_FAILED');
-      super(src);
+      super(src, options);
       spawns.started++;
     }
   }

@@ -51,7 +51,33 @@ interface WorkerLike {
   terminate(): Promise<number>;
 }
 interface WorkerThreads {
-  Worker: new (url: URL) => WorkerLike;
+  Worker: new (url: URL, options?: { execArgv: string[] }) => WorkerLike;
+}
+
+/**
+ * Starts a worker. It inherits the process's Node options, except that
+ * `--input-type` (which applies only to `--eval` input, as in
+ * `node --input-type=module -e ...`) makes a worker started from a file
+ * fail: then the options are given without it, or none if the worker
+ * refuses them (V8 flags such as `--expose-gc` are process-wide anyway).
+ */
+function startWorker(wt: WorkerThreads): WorkerLike {
+  const argv = (globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? [];
+  if (!argv.some((a) => a === '--input-type' || a.startsWith('--input-type='))) {
+    return new wt.Worker(WORKER_URL);
+  }
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--input-type') i++;
+    else if (!a.startsWith('--input-type=')) kept.push(a);
+  }
+  try {
+    return new wt.Worker(WORKER_URL, { execArgv: kept });
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return new wt.Worker(WORKER_URL, { execArgv: [] });
+  }
 }
 
 interface Job {
@@ -276,7 +302,7 @@ export class WorkerPoolExecutor implements Executor {
   private _spawn(wt: WorkerThreads): PoolWorker | null {
     let worker: WorkerLike;
     try {
-      worker = new wt.Worker(WORKER_URL);
+      worker = startWorker(wt);
     } catch (e) {
       if (this._workers.size === 0) {
         this._failQueued(new RuntimeError('could not start a worker thread', { cause: e }));
