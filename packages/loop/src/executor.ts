@@ -6,9 +6,10 @@
  * where the host provides them, so this module loads no host module: the
  * pool of worker threads lives in the Node entry point `@x/loop/node`
  * (`node/worker-pool-executor.ts`), which installs itself here as the factory
- * of the default executor when it is imported. Without it, and without an
- * executor set by `setDefaultExecutor()`, `runInExecutor(null, ...)` says what
- * to import or pass.
+ * of the default executor when it is loaded (Node, Bun and Deno load it with
+ * the package). Without it, and without an executor set by
+ * `setDefaultExecutor()`, `runInExecutor(null, ...)` says what to import or
+ * pass.
  */
 import { isCoroutineFunction } from './coroutines.js';
 import { CancelledError, isInterrupt, RuntimeError } from './errors.js';
@@ -70,7 +71,7 @@ export function setDefaultExecutorFactory(factory: (() => Executor) | null): voi
 }
 
 const NO_DEFAULT_EXECUTOR =
-  "runInExecutor(null, ...) has no default executor here: @x/loop loads no host module by itself. On Node, Bun or Deno, import '@x/loop/node' once (@x/runner, @x/signals and @x/io do) to run functions in a pool of worker threads; anywhere, pass an Executor to runInExecutor() or to loop.setDefaultExecutor()";
+  "runInExecutor(null, ...) has no default executor here: this is @x/loop's build for hosts without worker threads (browsers), which loads no host module. Where there are worker threads (Node, Bun, Deno), import '@x/loop/node' once to use them; anywhere, pass an Executor to runInExecutor() or to loop.setDefaultExecutor()";
 
 /**
  * @internal Validates what `runInExecutor` and `submit` take and, with

@@ -1,8 +1,10 @@
 /**
- * `@x/loop` alone loads no Node module, so it has no default executor until
- * `@x/loop/node` is imported (this file does not import it): then
+ * `@x/loop` for browsers loads no Node module, so it has no default executor
+ * until `@x/loop/node` is loaded. The tests resolve `@x/loop` to its source
+ * entry, which is that build, and this file does not import `@x/loop/node`:
  * `runInExecutor(null, ...)` says at the call what to import or pass, and an
- * executor given explicitly or set as the default still works.
+ * executor given explicitly or set as the default still works. (That Node
+ * loads the pool with `@x/loop`: tooling/runtimes/test/node-entry.test.mjs.)
  */
 import { type Executor, newEventLoop, RuntimeError } from '@x/loop';
 import { expect, test } from 'vitest';
