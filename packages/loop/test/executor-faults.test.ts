@@ -19,6 +19,9 @@ import {
 } from '@x/loop';
 import { WorkerPoolExecutor } from '@x/loop/node';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+
+// Workers start slowly on a loaded machine: generous bounds.
+vi.setConfig({ testTimeout: 40_000 });
 import { drive } from './drive.js';
 
 let loop: EventLoop;
@@ -34,7 +37,7 @@ afterEach(async () => {
 });
 
 /**
- * Runs the loop until its exception handler is called, or 4 s pass (then
+ * Runs the loop until its exception handler is called, or 20 s pass (a loaded machine is slow) (then
  * null: before the fix, nothing was ever reported).
  */
 async function nextReport(): Promise<ExceptionContext | null> {
@@ -42,7 +45,7 @@ async function nextReport(): Promise<ExceptionContext | null> {
   loop.setExceptionHandler((_l, context) => {
     if (!reported.done()) reported.setResult(context);
   });
-  const timer = loop.callLater(4, () => {
+  const timer = loop.callLater(20, () => {
     if (!reported.done()) reported.setResult(null);
   });
   try {
