@@ -24,9 +24,8 @@ const CHROMIUM = process.env.XASYNC_CHROMIUM ?? '/usr/bin/chromium';
 
 /** What marks a test file as needing Node: the first match is printed as the reason. */
 const NEEDS_NODE = [
-  [/from 'node:/, 'imports a node: module'],
+  [/from 'node:|import\('node:/, 'imports a node: module'],
   [/\bprocess\./, 'uses process'],
-  [/collectGarbage\(|globalThis\.gc\b/, 'forces garbage collection'],
   [/vi\.(mock|hoisted|resetModules|useFakeTimers)\b/, 'uses module mocking or fake timers'],
   [/from 'typescript'/, 'runs the TypeScript compiler'],
   [/@x\/loop\/node/, 'uses the Node executor'],
@@ -87,7 +86,7 @@ async function bundle(tests) {
     const entry = join(out, `${name}.entry.ts`);
     writeFileSync(
       entry,
-      `import ${JSON.stringify(file)};\nimport { report } from 'vitest';\nexport default await report(${JSON.stringify(`${rel} > `)});\n`,
+      `import ${JSON.stringify(file)};\nimport { report } from 'vitest';\nexport default await report(${JSON.stringify(`${rel} > `)}, globalThis.__xasyncSkip);\n`,
     );
     await build({
       ...common,
@@ -116,7 +115,7 @@ function summarise(runtime, lines) {
   const tests = lines
     .map((l) => /^tests: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(l))
     .find(Boolean);
-  const failures = lines.filter((l) => /^(FAILED|program: crashed)/.test(l));
+  const failures = lines.filter((l) => /^(FAILED|program: crashed|skipped:)/.test(l));
   if (!program || !tests) {
     return {
       runtime,
@@ -141,8 +140,29 @@ function summarise(runtime, lines) {
 }
 
 /** The script a runtime runs: the program, then every test bundle; prints the counts. */
-function runnerSource(names) {
+/**
+ * Tests that cannot mean the same in a bundle or an engine, each with why: they count as
+ * skipped (and are listed), not passed. `runtimes` limits one to some runtimes.
+ */
+const SKIP = [
+  {
+    test: 'shield, beyond the CPython tests > in debug mode the report carries where the shielded future was created',
+    why: 'it checks the file name in a stack frame, which bundling changes',
+  },
+  {
+    test: 'shield, beyond the CPython tests > inner failing in the same iteration as the cancel: reported as never retrieved, not lost',
+    runtimes: ['bun'],
+    why: "JavaScriptCore's conservative collector may keep the lost future reachable",
+  },
+];
+
+function runnerSource(names, runtime) {
+  const skip = SKIP.filter((s) => s.runtimes === undefined || s.runtimes.includes(runtime));
   return `const names = ${JSON.stringify(names)};
+globalThis.__xasyncSkip = ${JSON.stringify(skip)};
+// Tests that check what happens to lost objects force a collection: Chromium and Deno
+// expose V8's gc() with a flag (given below), Bun has Bun.gc().
+if (typeof globalThis.gc !== 'function' && globalThis.Bun) globalThis.gc = () => globalThis.Bun.gc(true);
 const summary = await new Promise((resolve) => {
   globalThis.__xasyncDone = resolve;
   import('./program.js');
@@ -207,7 +227,7 @@ async function runChromium(names) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${server.address().port}/`;
   writeFileSync(join(out, 'index.html'), '<!doctype html><title>x-async</title>');
-  writeFileSync(join(out, 'runner.js'), runnerSource(names));
+  writeFileSync(join(out, 'runner.js'), runnerSource(names, 'chromium'));
   const profile = join(out, 'chromium-profile');
   // A fresh profile directory each run (out/ was emptied).
   const browser = await chromium.launchPersistentContext(profile, {
@@ -222,6 +242,7 @@ async function runChromium(names) {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      '--js-flags=--expose-gc',
     ],
   });
   const lines = [];
@@ -250,10 +271,10 @@ async function main() {
   );
   for (const s of skipped) console.log(`  ${s}`);
   const names = await bundle(files);
-  writeFileSync(join(out, 'runner.mjs'), runnerSource(names));
   const results = [];
   if (only.has('node')) {
-    const r = await runProcess(process.execPath, ['runner.mjs'], 300_000);
+    writeFileSync(join(out, 'runner-node.mjs'), runnerSource(names, 'node'));
+    const r = await runProcess(process.execPath, ['--expose-gc', 'runner-node.mjs'], 300_000);
     results.push(summarise('node', r.lines));
   }
   if (only.has('chromium')) {
@@ -266,14 +287,16 @@ async function main() {
     results.push(summarise('chromium', lines));
   }
   if (only.has('bun')) {
-    const r = await runProcess(binary('bun'), ['runner.mjs'], 300_000);
+    writeFileSync(join(out, 'runner-bun.mjs'), runnerSource(names, 'bun'));
+    const r = await runProcess(binary('bun'), ['runner-bun.mjs'], 300_000);
     results.push(summarise('bun', r.lines));
   }
   if (only.has('deno')) {
+    writeFileSync(join(out, 'runner-deno.mjs'), runnerSource(names, 'deno'));
     // No permission flags: the core must run without any.
     const r = await runProcess(
       binary('deno'),
-      ['run', '--no-config', '--no-prompt', 'runner.mjs'],
+      ['run', '--no-config', '--no-prompt', '--v8-flags=--expose-gc', 'runner-deno.mjs'],
       300_000,
     );
     results.push(summarise('deno', r.lines));
