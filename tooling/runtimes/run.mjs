@@ -306,7 +306,7 @@ async function main() {
     for (const f of r.failures) console.log(`  ${r.runtime}: ${f}`);
     const time = Number.isNaN(r.seconds) ? 'n/a' : `${r.seconds.toFixed(3)} s`;
     console.log(
-      `${r.runtime}: ${r.passed} passed, ${r.failed} failed (200 x sleep(0.001): ${time})`,
+      `${r.runtime}: ${r.passed} passed, ${r.failed} failed, ${r.skipped ?? 0} skipped (200 x sleep(0.001): ${time})`,
     );
     ok &&= r.ok;
   }
