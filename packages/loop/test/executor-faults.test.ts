@@ -19,10 +19,10 @@ import {
 } from '@x/loop';
 import { WorkerPoolExecutor } from '@x/loop/node';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { drive } from './drive.js';
 
 // Workers start slowly on a loaded machine: generous bounds.
 vi.setConfig({ testTimeout: 40_000 });
-import { drive } from './drive.js';
 
 let loop: EventLoop;
 beforeEach(() => {
