@@ -43,8 +43,14 @@ function newSuite(name: string): Suite {
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 
+/** Vitest's `{ timeout }` options, given before the body. */
+type Options = { timeout?: number };
+
+/** The default timeout of the tests declared now (a `describe` may set it). */
+let suiteTimeout = DEFAULT_TIMEOUT_MS;
+
 type TestFn = {
-  (name: string, fn?: Fn, timeout?: number): void;
+  (name: string, fn?: Fn | Options, timeout?: number | Fn): void;
   skip(name: string, fn?: Fn): void;
   skipIf(cond: unknown): (name: string, fn?: Fn, timeout?: number) => void;
   runIf(cond: unknown): (name: string, fn?: Fn, timeout?: number) => void;
@@ -53,7 +59,7 @@ type TestFn = {
 };
 
 function addTest(name: string, fn: Fn | undefined, timeout?: number): void {
-  current.items.push({ test: name, fn: fn ?? null, timeout: timeout ?? DEFAULT_TIMEOUT_MS });
+  current.items.push({ test: name, fn: fn ?? null, timeout: timeout ?? suiteTimeout });
 }
 
 function format(name: string, c: unknown): string {
@@ -63,7 +69,10 @@ function format(name: string, c: unknown): string {
 }
 
 function makeTest(): TestFn {
-  const t = ((name: string, fn?: Fn, timeout?: number) => addTest(name, fn, timeout)) as TestFn;
+  const t = ((name: string, a?: Fn | Options, b?: number | Fn) =>
+    typeof a === 'object'
+      ? addTest(name, b as Fn, a.timeout)
+      : addTest(name, a, b as number | undefined)) as TestFn;
   t.skip = (name) => addTest(name, undefined);
   t.skipIf = (cond) => (name, fn, timeout) => addTest(name, cond ? undefined : fn, timeout);
   t.runIf = (cond) => (name, fn, timeout) => addTest(name, cond ? fn : undefined, timeout);
@@ -84,17 +93,19 @@ export const test = makeTest();
 export const it = test;
 
 type DescribeFn = {
-  (name: string, body: () => void): void;
+  (name: string, body: (() => void) | Options, then?: () => void): void;
   skip(name: string, body: () => void): void;
   skipIf(cond: unknown): (name: string, body: () => void) => void;
   each<T>(cases: readonly T[]): (name: string, body: (c: T) => void) => void;
 };
 
-function addSuite(name: string, body: () => void, skip: boolean): void {
+function addSuite(name: string, body: () => void, skip: boolean, options?: Options): void {
   const suite = newSuite(name);
   current.items.push({ suite });
   const parent = current;
+  const parentTimeout = suiteTimeout;
   current = suite;
+  suiteTimeout = options?.timeout ?? suiteTimeout;
   try {
     if (skip) {
       // Declare the tests to count them as skipped.
@@ -106,11 +117,14 @@ function addSuite(name: string, body: () => void, skip: boolean): void {
     }
   } finally {
     current = parent;
+    suiteTimeout = parentTimeout;
   }
 }
 
-export const describe = ((name: string, body: () => void) =>
-  addSuite(name, body, false)) as DescribeFn;
+export const describe = ((name: string, body: (() => void) | Options, then?: () => void) =>
+  typeof body === 'object'
+    ? addSuite(name, then as () => void, false, body)
+    : addSuite(name, body, false)) as DescribeFn;
 describe.skip = (name, body) => addSuite(name, body, true);
 describe.skipIf = (cond) => (name, body) => addSuite(name, body, Boolean(cond));
 describe.each = (cases) => (name, body) => {
