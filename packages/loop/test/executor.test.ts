@@ -565,7 +565,8 @@ describe('WorkersAndTheProcess', () => {
         writeFileSync(join(dir, 'src', sub, name.replace(/\.ts$/, '.js')), out.outputText);
       }
     }
-  });
+    // Transpiling every source file takes a while on a loaded machine.
+  }, 60_000);
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
