@@ -2,14 +2,17 @@
 // Enforces the package layers (ARCHITECTURE.md, top):
 //   1. a package's src imports only @x packages strictly below it;
 //   2. every bare import of src is declared in its dependencies or peerDependencies;
-//   3. @x/loop and @x/tasks have no top-level static import of a Node builtin
-//      (`node:*` or a bare builtin name); dynamic `import()` and `import type` are allowed.
+//   3. @x/loop and @x/tasks import no Node builtin (`node:*` or a bare builtin name), not
+//      even with a dynamic `import()`, which bundlers resolve too (only `import type` is
+//      allowed), so that they bundle for the browser with no configuration. The exception
+//      is a Node entry point's folder, `src/node/` (`@x/loop/node`), which nothing else in
+//      the package may import, and which only the Node packages import.
 //
 // Usage: node tooling/check-layers.mjs [repoRoot]   (default: this repository)
 // Exit code 0 when clean, 1 with one line per violation otherwise.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Which @x packages each package may import. Anything not listed may import no @x package. */
@@ -23,8 +26,11 @@ export const ALLOWED = {
 /** Packages that must load without Node (browser, Deno, Bun). */
 export const NODE_FREE = new Set(['@x/loop', '@x/tasks']);
 
+/** Node-only entry points of the NODE_FREE packages, which only these packages may import. */
+export const NODE_ENTRIES = { '@x/loop/node': ['@x/signals', '@x/runner', '@x/io'] };
+
 const BUILTINS = new Set(builtinModules);
-const SOURCE_EXT = /\.(?:[cm]?ts|tsx)$/;
+const SOURCE_EXT = /\.(?:[cm]?[jt]s|tsx)$/;
 
 export function isBuiltin(spec) {
   return spec.startsWith('node:') || BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0]);
@@ -127,18 +133,42 @@ export function checkLayers(root) {
       ...Object.keys(pkg.peerDependencies ?? {}),
     ]);
     const allowed = ALLOWED[name];
-    for (const file of sourceFiles(join(pkgDir, 'src'))) {
+    const srcDir = join(pkgDir, 'src');
+    const nodeDir = join(srcDir, 'node');
+    for (const file of sourceFiles(srcDir)) {
       const where = relative(root, file);
+      const inNodeEntry = file.startsWith(nodeDir + sep);
       for (const imp of findImports(readFileSync(file, 'utf8'))) {
         const { spec } = imp;
         const at = `${where}:${imp.line}`;
-        if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('#')) continue;
-        if (isBuiltin(spec)) {
-          if (NODE_FREE.has(name) && imp.kind === 'static' && !imp.typeOnly) {
+        if (spec.startsWith('.')) {
+          const target = resolve(dirname(file), spec);
+          if (
+            NODE_FREE.has(name) &&
+            !inNodeEntry &&
+            target.startsWith(nodeDir + sep) &&
+            !imp.typeOnly
+          ) {
             violations.push(
-              `${at}: ${name} must load without Node, but has a top-level import of the Node builtin '${spec}' (use a dynamic import() where Node is present)`,
+              `${at}: ${name} must load without Node, but imports its Node entry point '${spec}' (only src/node/ may, and the Node packages through '${name}/node')`,
             );
           }
+          continue;
+        }
+        if (spec.startsWith('/') || spec.startsWith('#')) continue;
+        if (isBuiltin(spec)) {
+          if (NODE_FREE.has(name) && !inNodeEntry && !imp.typeOnly) {
+            violations.push(
+              `${at}: ${name} must load without Node, but imports the Node builtin '${spec}' (bundlers resolve dynamic imports too: put Node-only code under src/node/, the Node entry point)`,
+            );
+          }
+          continue;
+        }
+        const users = NODE_ENTRIES[spec];
+        if (users !== undefined && !users.includes(name)) {
+          violations.push(
+            `${at}: ${name} imports the Node entry point '${spec}', which only ${users.join(', ')} may import`,
+          );
           continue;
         }
         const target = packageNameOf(spec);

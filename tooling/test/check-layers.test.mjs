@@ -12,7 +12,7 @@ function run(name) {
 }
 
 describe('check-layers CLI', () => {
-  it('accepts downward imports, dynamic and type-only builtin imports, comments', () => {
+  it('accepts downward imports, type-only builtin imports, a Node entry point, comments', () => {
     const { code, out } = run('ok');
     expect(out).toContain('check-layers: OK');
     expect(code).toBe(0);
@@ -43,16 +43,25 @@ describe('check-layers CLI', () => {
     );
   });
 
-  it('rejects top-level Node builtin imports in @x/loop and @x/tasks', () => {
+  it('rejects Node builtin imports in @x/loop and @x/tasks, dynamic ones too', () => {
     const { code, out } = run('node-static');
     expect(code).toBe(1);
-    expect(out).toContain('3 violation(s)');
+    expect(out).toContain('6 violation(s)');
     expect(out).toContain(
-      "packages/loop/src/index.ts:1: @x/loop must load without Node, but has a top-level import of the Node builtin 'node:events'",
+      "packages/loop/src/index.ts:1: @x/loop must load without Node, but imports the Node builtin 'node:events'",
     );
     expect(out).toContain('packages/loop/src/deep/util.ts:1: @x/loop must load without Node');
     expect(out).toContain(
-      "packages/tasks/src/index.ts:1: @x/tasks must load without Node, but has a top-level import of the Node builtin 'fs'",
+      "packages/loop/src/deep/util.ts:2: @x/loop must load without Node, but imports the Node builtin 'node:worker_threads'",
+    );
+    expect(out).toContain(
+      "packages/loop/src/index.ts:2: @x/loop must load without Node, but imports its Node entry point './node/index.js'",
+    );
+    expect(out).toContain(
+      "packages/tasks/src/index.ts:1: @x/tasks must load without Node, but imports the Node builtin 'fs'",
+    );
+    expect(out).toContain(
+      "packages/tasks/src/index.ts:2: @x/tasks imports the Node entry point '@x/loop/node', which only @x/signals, @x/runner, @x/io may import",
     );
   });
 

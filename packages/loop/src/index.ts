@@ -24,7 +24,7 @@ export {
   newEventLoop,
   setEventLoop,
 } from './events.js';
-export { type ExecutorJob, type ModuleFunction, WorkerPoolExecutor } from './executor.js';
+export type { ModuleFunction } from './executor.js';
 export { Future, isFuture } from './future.js';
 export { Handle, TimerHandle } from './handle.js';
 export { logger } from './log.js';

@@ -11,8 +11,10 @@
  * iterations whenever something outside the loop may be waiting for one.
  */
 import { type AsyncGenCloser, shutdownAsyncgens as shutdownAsyncgensOf } from './asyncgen-hooks.js';
+import { CLOCK_RESOLUTION } from './clock-resolution.js';
 import { Context } from './context.js';
 import { isCoroutine, isCoroutineFunction, isPromiseLike } from './coroutines.js';
+import { readEnv } from './env.js';
 import { isInterrupt, RuntimeError, ValueError } from './errors.js';
 import {
   closeDefaultExecutor,
@@ -24,6 +26,7 @@ import {
 import { captureCreationSite, shortRepr } from './format.js';
 import { FINISHED, Future, isFuture } from './future.js';
 import { Handle, TimerHandle } from './handle.js';
+import { clearHostTimer, type HostTimer, hostSoon, hostTimer } from './host-yield.js';
 import { logger } from './log.js';
 import { wrapPromise } from './promise.js';
 import { ReadyQueue, type Runnable } from './ready-queue.js';
@@ -60,10 +63,6 @@ const HOST_IDLE = 3; // nothing to do until something is scheduled
 const perf: { now(): number } =
   typeof performance === 'object' && performance !== null ? performance : Date;
 const realClock: Clock = { now: () => perf.now() / 1000 };
-const setImmediate_: (fn: () => void) => unknown =
-  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
-    ? (globalThis as unknown as { setImmediate: (fn: () => void) => unknown }).setImmediate
-    : (fn) => setTimeout(fn, 0);
 
 let defaultTaskFactory: TaskFactory | null = null;
 
@@ -73,9 +72,7 @@ export function setDefaultTaskFactory(f: TaskFactory | null): void {
 }
 
 function envDebug(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-    ?.env;
-  const v = env?.XASYNC_DEBUG;
+  const v = readEnv('XASYNC_DEBUG');
   return v !== undefined && v !== '' && v !== '0';
 }
 
@@ -161,7 +158,7 @@ export class EventLoop implements LoopInternals {
   /** @internal */ _asyncgensShutdownCalled = false;
 
   private _host = HOST_NONE;
-  private _hostTimer: ReturnType<typeof setTimeout> | null = null;
+  private _hostTimer: HostTimer | null = null;
   private _keepAlive: ReturnType<typeof setInterval> | null = null;
   private _resolveRun: (() => void) | null = null;
   private _rejectRun: ((e: unknown) => void) | null = null;
@@ -510,12 +507,22 @@ export class EventLoop implements LoopInternals {
    * Arguments and result are structured-cloned. Cancelling the Future drops
    * a job not yet started but cannot stop a running one.
    */
+  runInExecutor<A extends unknown[], T>(
+    executor: Executor | null,
+    fn: (...a: A) => T,
+    ...args: A
+  ): Future<Awaited<T>>;
   runInExecutor<T>(
     executor: Executor | null,
-    // biome-ignore lint/suspicious/noExplicitAny: the implementation signature of the overloads above.
-    fn: ((...a: any[]) => T) | ModuleFunction,
+    fn: ModuleFunction,
     ...args: unknown[]
-  ): Future<Awaited<T>> {
+  ): Future<Awaited<T>>;
+  runInExecutor(
+    executor: Executor | null,
+    // biome-ignore lint/suspicious/noExplicitAny: the implementation signature of the overloads above.
+    fn: ((...a: any[]) => unknown) | ModuleFunction,
+    ...args: unknown[]
+  ): Future<unknown> {
     return runInExecutor(this, executor, fn, args);
   }
 
@@ -634,7 +641,7 @@ export class EventLoop implements LoopInternals {
   private _wake(): void {
     if (this._host < HOST_TIMER) return;
     if (this._hostTimer !== null) {
-      clearTimeout(this._hostTimer);
+      clearHostTimer(this._hostTimer);
       this._hostTimer = null;
     }
     this._host = HOST_SOON;
@@ -646,7 +653,7 @@ export class EventLoop implements LoopInternals {
     if (!this._running) return;
     this._host = HOST_NONE;
     if (this._hostTimer !== null) {
-      clearTimeout(this._hostTimer);
+      clearHostTimer(this._hostTimer);
       this._hostTimer = null;
     }
     const ready = this._ready;
@@ -684,7 +691,7 @@ export class EventLoop implements LoopInternals {
             if (wait > 0) {
               this._host = HOST_TIMER;
               if (wait !== Number.POSITIVE_INFINITY) {
-                this._hostTimer = setTimeout(
+                this._hostTimer = hostTimer(
                   this._sliceFn,
                   Math.min(Math.ceil(wait * 1000), MAX_HOST_DELAY_MS),
                 );
@@ -696,7 +703,7 @@ export class EventLoop implements LoopInternals {
           // reading it is most of the cost of an iteration (a task that
           // yields in a loop).
           if (timers.size > 0) {
-            const end = this.time() + 1e-9;
+            const end = this.time() + CLOCK_RESOLUTION;
             while (timers.size > 0 && timers.peekWhen() < end) {
               const top = timers.pop() as TimerEntry;
               top._scheduled = false;
@@ -745,7 +752,7 @@ export class EventLoop implements LoopInternals {
   private _yieldToHost(microtask: boolean): void {
     this._host = HOST_SOON;
     if (microtask) queueMicrotask(this._hopFn);
-    else setImmediate_(this._sliceFn);
+    else hostSoon(this._sliceFn);
   }
 
   private _runDebug(): void {

@@ -3,7 +3,8 @@
  * `node:worker_threads` cannot be loaded, and `runInExecutor(null, ...)`
  * rejects its Future with a RuntimeError that says what to do.
  */
-import { newEventLoop, RuntimeError, WorkerPoolExecutor } from '@x/loop';
+import { newEventLoop, RuntimeError } from '@x/loop';
+import { WorkerPoolExecutor } from '@x/loop/node';
 import { expect, test, vi } from 'vitest';
 
 vi.mock('node:worker_threads', () => {

@@ -4,7 +4,8 @@
  * running the queued jobs fail with a RuntimeError that keeps the cause;
  * with one running, the others wait for it.
  */
-import { RuntimeError, WorkerPoolExecutor } from '@x/loop';
+import { RuntimeError } from '@x/loop';
+import { WorkerPoolExecutor } from '@x/loop/node';
 import { afterEach, expect, test, vi } from 'vitest';
 
 const spawns = vi.hoisted(() => ({ started: 0, failFrom: 0 }));
@@ -12,7 +13,7 @@ const spawns = vi.hoisted(() => ({ started: 0, failFrom: 0 }));
 vi.mock('node:worker_threads', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:worker_threads')>();
   class Worker extends real.Worker {
-    constructor(src: string, options: { eval: boolean }) {
+    constructor(src: URL, options?: { execArgv: string[] }) {
       if (spawns.started >= spawns.failFrom) throw new Error('ERR_WORKER_INIT_FAILED');
       super(src, options);
       spawns.started++;

@@ -26,8 +26,8 @@ import {
   logger,
   newEventLoop,
   RuntimeError,
-  WorkerPoolExecutor,
 } from '@x/loop';
+import { WorkerPoolExecutor } from '@x/loop/node';
 import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { drive } from './drive.js';
@@ -552,22 +552,31 @@ describe('WorkersAndTheProcess', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'x-loop-executor-'));
     const src = fileURLToPath(new URL('../src/', import.meta.url));
-    mkdirSync(join(dir, 'src'));
-    for (const name of readdirSync(src)) {
-      if (!name.endsWith('.ts')) continue;
-      const out = ts.transpileModule(readFileSync(join(src, name), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      });
-      writeFileSync(join(dir, 'src', name.replace(/\.ts$/, '.js')), out.outputText);
+    for (const sub of ['', 'node/']) {
+      mkdirSync(join(dir, 'src', sub), { recursive: true });
+      for (const name of readdirSync(join(src, sub))) {
+        if (!/\.[jt]s$/.test(name)) continue;
+        const text = readFileSync(join(src, sub, name), 'utf8');
+        if (name.endsWith('.js')) writeFileSync(join(dir, 'src', sub, name), text);
+        if (!name.endsWith('.ts')) continue;
+        const out = ts.transpileModule(text, {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        });
+        writeFileSync(join(dir, 'src', sub, name.replace(/\.ts$/, '.js')), out.outputText);
+      }
     }
-  });
+    // Transpiling every source file takes a while on a loaded machine.
+  }, 60_000);
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
   function runChild(body: string): Promise<{ code: number | null; out: string }> {
     const file = join(dir, 'main.mjs');
-    writeFileSync(file, `import * as x from './src/index.js';\n${body}\n`);
+    writeFileSync(
+      file,
+      `import * as core from './src/index.js';\nimport * as node from './src/node/index.js';\nconst x = { ...core, ...node };\n${body}\n`,
+    );
     return new Promise((resolve, reject) => {
       // Without the coverage collector of the test run, which slows a child down a lot.
       const env = { ...process.env };

@@ -32,7 +32,8 @@ import {
   runBriefly,
 } from './utils.js';
 
-describe('HostIntegration', () => {
+// A million callbacks take seconds on a loaded machine.
+describe('HostIntegration', { timeout: 30_000 }, () => {
   let loop: EventLoop;
   beforeEach(() => {
     loop = newEventLoop();

@@ -6,6 +6,9 @@
  * from here alone.
  */
 
+// A Node package: install @x/loop's worker-thread pool as the default executor.
+import '@x/loop/node';
+
 export {
   BaseException,
   CancelledError,

@@ -3,6 +3,9 @@
  * asyncio's `loop.add_signal_handler()` and `loop.remove_signal_handler()`.
  */
 
+// A Node package: install @x/loop's worker-thread pool as the default executor.
+import '@x/loop/node';
+
 export { addSignalHandler, removeSignalHandler } from './add-signal-handler.js';
 export { SignalExit } from './signal-exit.js';
 export { waitForSignal } from './wait-for-signal.js';

@@ -158,7 +158,8 @@ function expectedValue(scenario: Scenario, i: number): number {
   return i * 10;
 }
 
-describe('gather properties', () => {
+// Many runs with real sleeps take seconds on a loaded machine.
+describe('gather properties', { timeout: 60_000 }, () => {
   test('returnExceptions: every result and every failure at its index, in argument order', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (scenario) => {

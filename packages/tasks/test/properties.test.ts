@@ -456,7 +456,8 @@ function normalize(out: Outcome): Expected {
 const DEPTH = 3; // up to 4 levels
 const RUNS = { numRuns: 100 };
 
-describe('TaskTreeProperties', () => {
+// A hundred trees with real sleeps take seconds on a loaded machine.
+describe('TaskTreeProperties', { timeout: 60_000 }, () => {
   test('without cancellation, every tree gives exactly the predicted result', async () => {
     await fc.assert(
       fc.asyncProperty(specArb(DEPTH, false), fc.boolean(), async (spec, eager) => {

@@ -5,6 +5,8 @@
  * After CPython's test_base_events / test_runners shutdown cases.
  */
 import { CancelledError, type Coroutine, logger, RuntimeError } from '@x/loop';
+// The default executor is the Node entry's worker-thread pool.
+import '@x/loop/node';
 import { asyncGenerator, createTask, currentTask, sleep, Task } from '@x/tasks';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { makeLoop } from './task-helpers.js';
