@@ -15,6 +15,7 @@
 import {
   CancelledError,
   Context,
+  type Future,
   ContextVar,
   createTask,
   getRunningLoop,
@@ -23,7 +24,7 @@ import {
 } from '@x/runner';
 
 const requestId = new ContextVar('requestId', { default: 'none' });
-let mailbox;
+let mailbox: Future<string>;
 
 function* listener() {
   try {
@@ -44,12 +45,12 @@ function* start() {
   return getRunningLoop();
 }
 
-function* report(label) {
+function* report(label: string) {
   console.log(`${label}: requestId = ${requestId.get()}`);
   return getRunningLoop();
 }
 
-function* send(message) {
+function* send(message: string) {
   mailbox.setResult(message);
   yield* sleep(0.01);
 }
@@ -71,5 +72,5 @@ console.log(`after close(): the loop is closed: ${loop.isClosed()}`);
 try {
   await runner.run(report('after close'));
 } catch (e) {
-  console.log(`runner.run() after close(): ${e.name}: ${e.message}`);
+  console.log(`runner.run() after close(): ${(e as Error).name}: ${(e as Error).message}`);
 }
