@@ -33,12 +33,16 @@ import '@x/tasks'; // registers Task as the loops' task factory
 try {
   getRunningLoop();
 } catch (e) {
-  console.log(`getRunningLoop() outside a coroutine: ${(e as Error).name}: ${(e as Error).message}`);
+  console.log(
+    `getRunningLoop() outside a coroutine: ${(e as Error).name}: ${(e as Error).message}`,
+  );
 }
 try {
   getEventLoop();
 } catch (e) {
-  console.log(`getEventLoop() before setEventLoop(): ${(e as Error).name}: ${(e as Error).message}`);
+  console.log(
+    `getEventLoop() before setEventLoop(): ${(e as Error).name}: ${(e as Error).message}`,
+  );
 }
 
 const loop = newEventLoop();

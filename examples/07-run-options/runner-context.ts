@@ -15,9 +15,9 @@
 import {
   CancelledError,
   Context,
-  type Future,
   ContextVar,
   createTask,
+  type Future,
   getRunningLoop,
   Runner,
   sleep,
