@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A consumer project, as a user of the published packages has one: it installs the
 // tarballs that check-packages.mjs packed (nothing from the workspace), then
-// - typechecks every example (examples/**/*.ts) under the three module resolutions a
+// - typechecks every example (examples/**/*.ts), and the migration guide's TypeScript
+//   twins (docs/migration/NN-*.ts), under the three module resolutions a
 //   TypeScript project uses: node16, nodenext and bundler (strict, skipLibCheck off, so
 //   the packages' .d.ts files are checked too);
 // - compiles them (nodenext) and runs the examples' own test suite against that build,
@@ -81,6 +82,12 @@ try {
     },
   });
 
+  // The migration guide's TypeScript twins too: typechecked here, run by their own test.
+  const guideDir = join(root, 'docs', 'migration');
+  for (const f of readdirSync(guideDir).filter((f) => /^\d\d-.*\.ts$/.test(f))) {
+    cpSync(join(guideDir, f), join(project, 'guide', f));
+  }
+
   const common = {
     target: 'ES2022',
     lib: ['ES2022'],
@@ -99,13 +106,13 @@ try {
   for (const [mode, options] of Object.entries(modes)) {
     write(`tsconfig.${mode}.json`, {
       compilerOptions: { ...common, ...options },
-      include: ['src/**/*.ts'],
+      include: ['src/**/*.ts', 'guide/*.ts'],
     });
     const r = run(process.execPath, [tsc, '-p', `tsconfig.${mode}.json`], { cwd: project });
     console.log(`typecheck (${mode}): ${r.code === 0 ? 'OK' : 'FAILED'}`);
     if (r.code !== 0) {
       console.log(r.out.replace(/^/gm, '   '));
-      failures.push(`the examples do not typecheck under ${mode} resolution`);
+      failures.push(`the examples or the guide do not typecheck under ${mode} resolution`);
     }
   }
 
@@ -171,5 +178,5 @@ if (failures.length > 0) {
   process.exit(1);
 }
 console.log(
-  '\ncheck-consumer: OK (examples typecheck under node16, nodenext and bundler, and run from the tarballs; require() works)',
+  '\ncheck-consumer: OK (the examples and the guide typecheck under node16, nodenext and bundler; the examples run from the tarballs; require() works)',
 );

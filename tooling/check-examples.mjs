@@ -48,7 +48,9 @@ if (list) {
   }
 }
 if (missing.length > 0) {
-  console.error(`check-examples: ${missing.length} of ${seen.size} exported names have no @example:`);
+  console.error(
+    `check-examples: ${missing.length} of ${seen.size} exported names have no @example:`,
+  );
   for (const e of missing) console.error(`  ${e.name} (${e.file})`);
   process.exit(1);
 }
