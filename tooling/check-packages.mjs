@@ -3,7 +3,8 @@
 // rewrites the workspace: ranges) and checks each tarball:
 // - its manifest names no `workspace:` range and carries the publishing metadata
 //   (license, repository, homepage, bugs, keywords, author, publishConfig.provenance), and
-//   the prepack guard that stops `npm pack`/`npm publish` (which would leak them);
+//   the prepack guard that stops `npm pack`/`npm publish` (which would leak them), and a
+//   typesVersions entry for each subpath of `exports` (how node10 resolution finds types);
 // - it holds LICENSE and NOTICE, identical to the repository's;
 // - publint --strict (warnings fail too);
 // - Are The Types Wrong under its default profile (node10, node16 from CJS and from ESM,
@@ -49,6 +50,17 @@ function checkManifest(name, pkgDir, tarball) {
   }
   for (const field of required) {
     if (manifest[field] === undefined) failures.push(`${name}: package.json has no "${field}"`);
+  }
+  // Legacy node10 resolution ignores `exports`: each subpath needs its typesVersions entry.
+  for (const [sub, target] of Object.entries(manifest.exports ?? {})) {
+    if (sub === '.' || sub.endsWith('.json') || typeof target !== 'object') continue;
+    const key = sub.slice(2);
+    if (manifest.typesVersions?.['*']?.[key]?.[0] !== target.types) {
+      failures.push(
+        `${name}: exports "${sub}" has no typesVersions entry for node10 resolution: add ` +
+          `"${key}": ["${target.types}"] to "typesVersions": { "*": { ... } }`,
+      );
+    }
   }
   // pnpm leaves lifecycle scripts out of the tarball: the guard is in the source manifest.
   const source = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
