@@ -1,4 +1,5 @@
-// The quick start of the root README is examples/quick-start.ts, word for word, and runs.
+// The quick start of the root README (and of the API reference's landing page) is
+// examples/quick-start.ts, word for word, and runs.
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { examplesDir, out, runExample } from './helpers.mjs';
@@ -8,6 +9,13 @@ test('the README quick start is examples/quick-start.ts', () => {
   const block = readme.match(/## Quick start\n[\s\S]*?```ts\n([\s\S]*?)```/)?.[1];
   expect(block).toBe(readFileSync(`${examplesDir}/quick-start.ts`, 'utf8'));
   expect(block.split('\n').length - 1).toBeLessThanOrEqual(20);
+});
+
+test('the API reference landing page shows the same program', () => {
+  const home = readFileSync(new URL('../../docs/api-home.md', import.meta.url), 'utf8');
+  expect(home).toContain(
+    `\`\`\`ts\n${readFileSync(`${examplesDir}/quick-start.ts`, 'utf8')}\`\`\``,
+  );
 });
 
 test('quick-start.ts: gather runs both fetches, timeout cancels the sleep', async () => {
