@@ -10,6 +10,7 @@ const dirs = [
   ...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)),
   join(root, 'tooling'),
   join(root, 'examples'),
+  join(root, 'docs', 'migration'),
 ];
 let passed = 0;
 let failed = 0;
