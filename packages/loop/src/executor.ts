@@ -23,6 +23,16 @@ import type { Coroutine, Executor } from './types.js';
  * shipped by its source: `{ module: new URL('./jobs.js', import.meta.url), export: 'hash' }`.
  * A string that is not a URL is a path (relative to the current directory)
  * or a bare package name resolved from the current directory.
+ *
+ * @example
+ * ```ts
+ * // jobs.js: export function hash(text) { ... }
+ * const digest = yield* loop.runInExecutor(
+ *   null,
+ *   { module: new URL('./jobs.js', import.meta.url), export: 'hash' },
+ *   'some text',
+ * );
+ * ```
  */
 export interface ModuleFunction {
   /** The module to import in the worker: a specifier or a URL. */
@@ -31,7 +41,17 @@ export interface ModuleFunction {
   export: string;
 }
 
-/** What `WorkerPoolExecutor.submit()` returns: a promise of the result that can drop a job not yet started. */
+/**
+ * What `WorkerPoolExecutor.submit()` returns: a promise of the result that can drop a job not yet started.
+ *
+ * @example
+ * ```ts
+ * const executor = new WorkerPoolExecutor({ maxWorkers: 1 });
+ * const job = executor.submit((n: number) => n * 2, [21]);
+ * job.cancel();                               // false once a worker has started it
+ * console.log(await job.then(String, (e) => e.name));   // '42', or 'CancelledError' if dropped in time
+ * ```
+ */
 export interface ExecutorJob<T> extends Promise<T> {
   /**
    * Mirrors `concurrent.futures.Future.cancel()`: drops the job if no worker
@@ -213,6 +233,13 @@ function describeFunction(fn: unknown, method: string, shipped = true): JobMessa
  * self-contained; arguments and results are structured-cloned. An error
  * thrown in the worker rejects the job with an error of the same name,
  * message and stack.
+ *
+ * @example
+ * ```ts
+ * const loop = getRunningLoop();
+ * loop.setDefaultExecutor(new WorkerPoolExecutor({ maxWorkers: 2 }));   // ThreadPoolExecutor(max_workers=2)
+ * const n = yield* loop.runInExecutor(null, (x: number) => x ** 2, 12);  // 144, computed in a worker thread
+ * ```
  */
 export class WorkerPoolExecutor implements Executor {
   private _max: number;
