@@ -11,6 +11,7 @@ const dirs = [
   join(root, 'tooling'),
   join(root, 'tooling', 'runtimes'),
   join(root, 'examples'),
+  join(root, 'docs', 'migration'),
 ];
 let passed = 0;
 let failed = 0;

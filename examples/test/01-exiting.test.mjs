@@ -5,7 +5,7 @@ import { out, runExample } from './helpers.mjs';
 
 describe('exiting the event loop', () => {
   test('the main coroutine finishes: run() resolves with its return value', async () => {
-    const r = await runExample('01-exiting/main-finishes.mjs');
+    const r = await runExample('01-exiting/main-finishes.ts');
     expect(r.stdout).toBe(
       out(
         'Main is running',
@@ -20,7 +20,7 @@ describe('exiting the event loop', () => {
   });
 
   test('the main coroutine returns early: run() resolves with that value', async () => {
-    const r = await runExample('01-exiting/main-returns-early.mjs');
+    const r = await runExample('01-exiting/main-returns-early.ts');
     expect(r.stdout).toBe(
       out(
         'Main is running',
@@ -35,7 +35,7 @@ describe('exiting the event loop', () => {
   });
 
   test('the main coroutine throws: run() rejects with the same error', async () => {
-    const r = await runExample('01-exiting/main-raises.mjs');
+    const r = await runExample('01-exiting/main-raises.ts');
     expect(r.stdout).toBe(
       out(
         'Main is running',
@@ -49,12 +49,12 @@ describe('exiting the event loop', () => {
   });
 
   test('an uncaught error under runMain(): its stack on stderr, exit status 1', async () => {
-    const r = await runExample('01-exiting/main-raises-uncaught.mjs');
+    const r = await runExample('01-exiting/main-raises-uncaught.ts');
     expect(r.stdout).toBe(out('Main is running', 'Task is running', 'Task is done'));
     // The whole of stderr is the error's stack: its first line, then `at` frames,
     // the first of which is the line of the example that threw.
     expect(r.stderr).toMatch(
-      /^Error: Something bad happened\n {4}at main \(file:\/\/\/.*\/main-raises-uncaught\.mjs:\d+:\d+\)\n( {4}at .*\n)*$/,
+      /^Error: Something bad happened\n {4}at main \(file:\/\/\/.*\/main-raises-uncaught\.[jt]s:\d+:\d+\)\n( {4}at .*\n)*$/,
     );
     expect(r.status).toBe(1);
   });

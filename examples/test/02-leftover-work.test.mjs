@@ -6,7 +6,7 @@ import { out, processExists, runExample } from './helpers.mjs';
 
 describe('leftover work at exit', () => {
   test('run() cancels a task still running at shutdown; its finally runs', async () => {
-    const r = await runExample('02-leftover-work/task-still-running.mjs');
+    const r = await runExample('02-leftover-work/task-still-running.ts');
     expect(r.stdout).toBe(
       out(
         'Main is running',
@@ -22,7 +22,7 @@ describe('leftover work at exit', () => {
   });
 
   test('a child process started with abortable() does not outlive the program', async () => {
-    const r = await runExample('02-leftover-work/child-process.mjs');
+    const r = await runExample('02-leftover-work/child-process.ts');
     const pid = Number(r.stdout.match(/^Child (\d+) started\n/)?.[1]);
     expect(pid).toBeGreaterThan(0);
     expect(r.stdout).toBe(

@@ -5,7 +5,7 @@ import { out, runExample } from './helpers.mjs';
 
 describe('stop() and close()', () => {
   test('stop() inside run(): "Event loop stopped before Future completed."', async () => {
-    const r = await runExample('03-stop-and-close/stop-inside.mjs');
+    const r = await runExample('03-stop-and-close/stop-inside.ts');
     expect(r.stdout).toBe(
       out(
         'Main is running',
@@ -19,7 +19,7 @@ describe('stop() and close()', () => {
   });
 
   test('close() and running again inside the loop are refused; the loop runs on', async () => {
-    const r = await runExample('03-stop-and-close/close-inside.mjs');
+    const r = await runExample('03-stop-and-close/close-inside.ts');
     expect(r.stdout).toBe(
       out(
         'loop.close(): RuntimeError: Cannot close a running event loop',
@@ -34,7 +34,7 @@ describe('stop() and close()', () => {
   });
 
   test('stop() and close() from outside the loop, and what a closed loop refuses', async () => {
-    const r = await runExample('03-stop-and-close/outside-the-loop.mjs');
+    const r = await runExample('03-stop-and-close/outside-the-loop.ts');
     expect(r.stdout).toBe(
       out(
         'a callback runs inside the loop',

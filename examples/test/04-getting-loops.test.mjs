@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import { out, runExample } from './helpers.mjs';
 
 test('newEventLoop, setEventLoop, getEventLoop, getRunningLoop, isRunning, isClosed', async () => {
-  const r = await runExample('04-getting-loops/create-and-get.mjs');
+  const r = await runExample('04-getting-loops/create-and-get.ts');
   expect(r.stdout).toBe(
     out(
       'getRunningLoop() outside a coroutine: RuntimeError: no running event loop',

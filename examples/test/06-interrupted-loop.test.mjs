@@ -8,7 +8,7 @@ const ready = 'Watching the clock: tick 0\n';
 
 describe('cleaning up after an interrupted loop', () => {
   test('low level: catch KeyboardInterrupt, cancel, runForever, shutdownAsyncgens, close', async () => {
-    const r = await runExample('06-interrupted-loop/low-level.mjs', {
+    const r = await runExample('06-interrupted-loop/low-level.ts', {
       signals: [{ after: ready, signal: 'SIGINT' }],
     });
     expect(r.stdout).toBe(
@@ -30,7 +30,7 @@ describe('cleaning up after an interrupted loop', () => {
   });
 
   test('with run(): the same cleanup, then run() rejects with KeyboardInterrupt', async () => {
-    const r = await runExample('06-interrupted-loop/with-run.mjs', {
+    const r = await runExample('06-interrupted-loop/with-run.ts', {
       signals: [{ after: ready, signal: 'SIGINT' }],
     });
     expect(r.stdout).toBe(

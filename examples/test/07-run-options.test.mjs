@@ -5,7 +5,7 @@ import { out, runExample } from './helpers.mjs';
 
 describe('run() options and Runner', () => {
   test('debug: true reports a step that blocked the loop for longer than 0.1 s', async () => {
-    const r = await runExample('07-run-options/debug-slow-callback.mjs');
+    const r = await runExample('07-run-options/debug-slow-callback.ts');
     expect(r.stdout).toBe(out('debug: true, slowCallbackDuration: 0.1', 'main is done'));
     // The warning names the main task and where it was created, and the time taken.
     // (On a loaded machine another step may be slow too: each line is such a warning.)
@@ -19,7 +19,7 @@ describe('run() options and Runner', () => {
   });
 
   test('Runner: one loop and one context shared by several runs', async () => {
-    const r = await runExample('07-run-options/runner-context.mjs');
+    const r = await runExample('07-run-options/runner-context.ts');
     expect(r.stdout).toBe(
       out(
         'first run: set requestId = req-42',

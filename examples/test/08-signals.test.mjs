@@ -14,7 +14,7 @@ const cleanup = out(
 
 describe('signals', () => {
   test('Ctrl-C under xrun: finally blocks run, then exit status 130 (ended by SIGINT)', async () => {
-    const r = await runExample('08-signals/ctrl-c-cleanup.mjs', {
+    const r = await runExample('08-signals/ctrl-c-cleanup.ts', {
       before: [xrunBin()],
       signals: [{ after: 'Press Ctrl-C', signal: 'SIGINT' }],
     });
@@ -25,7 +25,7 @@ describe('signals', () => {
   });
 
   test('Ctrl-C under runMain(): the same', async () => {
-    const r = await runExample('08-signals/ctrl-c-cleanup-node.mjs', {
+    const r = await runExample('08-signals/ctrl-c-cleanup-node.ts', {
       signals: [{ after: 'Press Ctrl-C', signal: 'SIGINT' }],
     });
     expect(r.stdout).toBe(cleanup);
@@ -35,7 +35,7 @@ describe('signals', () => {
   });
 
   test('a second Ctrl-C ends a program whose task refuses to stop', async () => {
-    const r = await runExample('08-signals/ctrl-c-twice.mjs', {
+    const r = await runExample('08-signals/ctrl-c-twice.ts', {
       signals: [
         { after: 'refuses the first Ctrl-C', signal: 'SIGINT' },
         { after: 'but refusing to stop', signal: 'SIGINT' },
@@ -58,7 +58,7 @@ describe('signals', () => {
   });
 
   test('SIGTERM on a server: it closes, then exit status 143 (ended by SIGTERM)', async () => {
-    const p = startExample('08-signals/sigterm-server.mjs');
+    const p = startExample('08-signals/sigterm-server.ts');
     const [, port] = await p.waitFor(/^listening on port (\d+)\n/);
     // The server serves while it runs.
     const reply = await new Promise((resolve, reject) => {

@@ -3,8 +3,8 @@
 import { expect, test } from 'vitest';
 import { out, runExample } from './helpers.mjs';
 
-test('demo.mjs: concurrent tasks, a timeout, a TaskGroup failure, a graceful Ctrl-C', async () => {
-  const r = await runExample('demo.mjs');
+test('demo.ts: concurrent tasks, a timeout, a TaskGroup failure, a graceful Ctrl-C', async () => {
+  const r = await runExample('demo.ts');
   // Two lines report measured times; everything else is exact.
   const stdout = r.stdout
     .replace(/all three took \d+\.\d s/, 'all three took <t> s')

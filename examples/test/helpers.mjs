@@ -6,7 +6,22 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const examplesDir = fileURLToPath(new URL('..', import.meta.url));
-const require = createRequire(import.meta.url);
+
+// Where the programs run from, in this order:
+// - XASYNC_EXAMPLES_BUILD: a directory holding the examples compiled elsewhere, with the
+//   packages installed beside them from their tarballs (the consumer project that
+//   `pnpm release:dry-run` builds): the same tests, against what would be published;
+// - a Node that strips types itself (22.18 and later): the .ts files as they are;
+// - otherwise (Node 20): the JavaScript that `tsc` compiled into examples/dist/.
+const build = process.env.XASYNC_EXAMPLES_BUILD;
+export const runsTypeScript = !build && Boolean(process.features.typescript);
+export const runDir = build ?? (runsTypeScript ? examplesDir : join(examplesDir, 'dist'));
+const require = createRequire(join(runDir, 'package.json'));
+
+/** The path, relative to `runDir`, of the program an example's `.ts` file becomes. */
+export function programOf(file) {
+  return runsTypeScript ? file : file.replace(/\.ts$/, '.js');
+}
 
 /** The `xrun` command of @x/runner: the file its package.json names as bin. */
 export function xrunBin() {
@@ -16,7 +31,8 @@ export function xrunBin() {
 }
 
 /**
- * Starts `node [...before] <file> [...args]` in examples/. Returns:
+ * Starts `node [...before] <program> [...args]` in `runDir`, where `<program>` is what the
+ * example `file` (a path like `01-exiting/main-finishes.ts`) becomes there. Returns:
  * - `waitFor(pattern)`: resolves once stdout contains `pattern` (string or RegExp),
  *   with the match; rejects if the process ends first;
  * - `kill(signal)`: sends the child a real signal;
@@ -26,8 +42,8 @@ export function xrunBin() {
  */
 export function startExample(file, options = {}) {
   const { args = [], before = [], env = {}, timeout = 20_000, stdin = 'ignore' } = options;
-  const child = spawn(process.execPath, [...before, file, ...args], {
-    cwd: examplesDir,
+  const child = spawn(process.execPath, [...before, programOf(file), ...args], {
+    cwd: runDir,
     // Debug mode only where an example asks for it; no colours in the output.
     env: { ...process.env, XASYNC_DEBUG: '', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
     stdio: [stdin, 'pipe', 'pipe'],

@@ -14,7 +14,17 @@ import type { ContextInternals } from './seam.js';
 type Data = ReadonlyMap<ContextVar<unknown>, unknown>;
 const EMPTY: Data = new Map();
 
-/** Mirrors `contextvars.Context`: a mapping of context variables to values. */
+/**
+ * Mirrors `contextvars.Context`: a mapping of context variables to values.
+ *
+ * @example
+ * ```ts
+ * const ctx = copyContext();                  // ctx = contextvars.copy_context()
+ * ctx.run(() => requestId.set('req-1'));      // ctx.run(request_id.set, 'req-1')
+ * console.log(ctx.get(requestId));            // 'req-1' (ctx.get(request_id))
+ * console.log(requestId.get());               // unchanged outside: the variable's default
+ * ```
+ */
 export class Context implements ContextInternals {
   /** Seam: `ContextInternals`. */ _data: Data;
   /** Seam: `ContextInternals`. */ _entered = false;
@@ -108,7 +118,16 @@ export const state: { current: Context; scratch: Context; run: number; runs: num
   runs: 0,
 };
 
-/** Mirrors `contextvars.copy_context()`: a copy of the current context. */
+/**
+ * Mirrors `contextvars.copy_context()`: a copy of the current context.
+ *
+ * @example
+ * ```ts
+ * const ctx = copyContext();                  // ctx = contextvars.copy_context()
+ * requestId.set('changed');                   // the copy keeps the value it had
+ * ctx.run(() => console.log(requestId.get())); // ctx.run(print_request_id)
+ * ```
+ */
 export function copyContext(): Context {
   return fromData(state.current._data);
 }
@@ -116,7 +135,19 @@ export function copyContext(): Context {
 const MISSING: unique symbol = Symbol('Token.MISSING');
 const NO_DEFAULT: unique symbol = Symbol('no default');
 
-/** Mirrors `contextvars.Token`: what `ContextVar.set()` returns, for `reset()`. */
+/**
+ * Mirrors `contextvars.Token`: what `ContextVar.set()` returns, for `reset()`.
+ *
+ * @example
+ * ```ts
+ * const token = level.set(level.get() + 1);   // token = level.set(level.get() + 1)
+ * try {
+ *   yield* handle();
+ * } finally {
+ *   level.reset(token);                       // level.reset(token)
+ * }
+ * ```
+ */
 export class Token<T> {
   /** Mirrors `Token.MISSING`: the old value of a variable that had none. */
   static readonly MISSING: typeof MISSING = MISSING;
@@ -142,7 +173,17 @@ export class Token<T> {
   }
 }
 
-/** Mirrors `contextvars.ContextVar`: a variable whose value depends on the current context. */
+/**
+ * Mirrors `contextvars.ContextVar`: a variable whose value depends on the current context.
+ *
+ * @example
+ * ```ts
+ * const requestId = new ContextVar('requestId', { default: 'none' });   // ContextVar('request_id', default='none')
+ * const token = requestId.set('req-42');
+ * console.log(requestId.get());               // 'req-42'; each task sees its own copy
+ * requestId.reset(token);                     // back to 'none'
+ * ```
+ */
 export class ContextVar<T> {
   /** Mirrors `ContextVar.name`: the name given to the constructor. */
   readonly name: string;
@@ -218,7 +259,19 @@ export class ContextVar<T> {
 
 const inRepr = new Set<ContextVar<unknown>>();
 
-/** Mirrors Python's `LookupError`: what `ContextVar.get()` throws for a variable with no value. */
+/**
+ * Mirrors Python's `LookupError`: what `ContextVar.get()` throws for a variable with no value.
+ *
+ * @example
+ * ```ts
+ * const user = new ContextVar<string>('user'); // no default
+ * try {
+ *   user.get();
+ * } catch (e) {
+ *   if (e instanceof LookupError) console.log('no user set');   // except LookupError:
+ * }
+ * ```
+ */
 export class LookupError extends Error {
   constructor(message?: string) {
     super(message);

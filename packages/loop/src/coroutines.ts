@@ -3,6 +3,15 @@
 /**
  * Mirrors `asyncio.iscoroutine()`: true for a generator object, which is what
  * a `function*` coroutine function returns.
+ *
+ * @example
+ * ```ts
+ * function* work() {
+ *   yield* sleep(1);
+ * }
+ * isCoroutine(work());                        // true: asyncio.iscoroutine(work())
+ * isCoroutine(work);                          // false: that is the coroutine function
+ * ```
  */
 export function isCoroutine(x: unknown): x is Generator<unknown, unknown, unknown> {
   if (x === null || typeof x !== 'object') return false;
@@ -17,7 +26,15 @@ export function isCoroutine(x: unknown): x is Generator<unknown, unknown, unknow
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
 
-/** Mirrors `asyncio.iscoroutinefunction()`: true for a `function*`. */
+/**
+ * Mirrors `asyncio.iscoroutinefunction()`: true for a `function*`.
+ *
+ * @example
+ * ```ts
+ * isCoroutineFunction(function* () {});       // true: asyncio.iscoroutinefunction(f)
+ * isCoroutineFunction(async () => {});        // false: an async function is not a coroutine here
+ * ```
+ */
 export function isCoroutineFunction(fn: unknown): boolean {
   return typeof fn === 'function' && fn instanceof (GeneratorFunction as typeof Function);
 }

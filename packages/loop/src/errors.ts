@@ -14,6 +14,16 @@ import { running } from './running.js';
  * Mirrors Python's `BaseException`: the root of the errors that are not
  * failures of the program's logic (`CancelledError`, `KeyboardInterrupt`,
  * `SystemExit`). The loop never swallows `KeyboardInterrupt` or `SystemExit`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   yield* work();
+ * } catch (e) {
+ *   if (e instanceof BaseException) throw e;  // cancellation, Ctrl-C, exit: let them through
+ *   console.log(`work failed: ${e}`);         // except Exception as e:
+ * }
+ * ```
  */
 export class BaseException extends Error {
   constructor(message?: string, options?: { cause?: unknown }) {
@@ -22,10 +32,32 @@ export class BaseException extends Error {
   }
 }
 
-/** Mirrors Python's `KeyboardInterrupt`: raised by the runner on Ctrl-C (SIGINT). */
+/**
+ * Mirrors Python's `KeyboardInterrupt`: raised by the runner on Ctrl-C (SIGINT).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await run(main());
+ * } catch (e) {
+ *   if (!(e instanceof KeyboardInterrupt)) throw e;   // except KeyboardInterrupt:
+ *   console.log('interrupted; the cleanup has run');
+ * }
+ * ```
+ */
 export class KeyboardInterrupt extends BaseException {}
 
-/** Mirrors Python's `SystemExit`: ends the program with `code` as its exit status. */
+/**
+ * Mirrors Python's `SystemExit`: ends the program with `code` as its exit status.
+ *
+ * @example
+ * ```ts
+ * function* main() {
+ *   if (!configured()) throw new SystemExit(2);   // sys.exit(2): runMain ends with status 2
+ *   yield* serve();
+ * }
+ * ```
+ */
 export class SystemExit extends BaseException {
   /** The exit status, as `sys.exit(code)` takes it. */
   readonly code: number | string | null | undefined;
@@ -44,6 +76,16 @@ export class SystemExit extends BaseException {
  * mode runs: a
  * cancellation is control flow, and capturing a stack for each of 100,000
  * cancelled tasks costs more than the cancellation itself.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   yield* sleep(3600);
+ * } catch (e) {
+ *   if (e instanceof CancelledError) console.log(`cancelled: ${e.message}`);   // except CancelledError as e:
+ *   throw e;                                  // re-raise: the task ends cancelled
+ * }
+ * ```
  */
 export class CancelledError extends BaseException {
   constructor(message?: string) {
@@ -59,7 +101,19 @@ export class CancelledError extends BaseException {
   }
 }
 
-/** Mirrors `asyncio.InvalidStateError`: the operation is not allowed in this state. */
+/**
+ * Mirrors `asyncio.InvalidStateError`: the operation is not allowed in this state.
+ *
+ * @example
+ * ```ts
+ * const fut = loop.createFuture<number>();
+ * try {
+ *   fut.result();                             // not done yet
+ * } catch (e) {
+ *   if (e instanceof InvalidStateError) console.log(e.message);   // except asyncio.InvalidStateError:
+ * }
+ * ```
+ */
 export class InvalidStateError extends Error {
   constructor(message?: string) {
     super(message);
@@ -115,7 +169,18 @@ export class TimeoutError extends OSError {
   }
 }
 
-/** Mirrors Python's `RuntimeError`: a call made in a state where it cannot work. */
+/**
+ * Mirrors Python's `RuntimeError`: a call made in a state where it cannot work.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   getRunningLoop();
+ * } catch (e) {
+ *   if (e instanceof RuntimeError) console.log(e.message);   // 'no running event loop'
+ * }
+ * ```
+ */
 export class RuntimeError extends Error {
   constructor(message?: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -123,7 +188,19 @@ export class RuntimeError extends Error {
   }
 }
 
-/** Mirrors Python's `ValueError`: an argument of the right type but a wrong value. */
+/**
+ * Mirrors Python's `ValueError`: an argument of the right type but a wrong value.
+ *
+ * @example
+ * ```ts
+ * const sem = new BoundedSemaphore(1);
+ * try {
+ *   sem.release();                            // never acquired
+ * } catch (e) {
+ *   if (e instanceof ValueError) console.log(e.message);   // except ValueError:
+ * }
+ * ```
+ */
 export class ValueError extends Error {
   constructor(message?: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -135,6 +212,16 @@ export class ValueError extends Error {
  * True for the two exceptions that the loop lets escape from callbacks
  * instead of passing them to the exception handler (CPython's
  * `except (SystemExit, KeyboardInterrupt): raise`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   callback();
+ * } catch (e) {
+ *   if (isInterrupt(e)) throw e;              // except (SystemExit, KeyboardInterrupt): raise
+ *   report(e);
+ * }
+ * ```
  */
 export function isInterrupt(e: unknown): e is KeyboardInterrupt | SystemExit {
   return e instanceof KeyboardInterrupt || e instanceof SystemExit;

@@ -53,6 +53,7 @@ const logRegistry: FinalizationRegistry<LogInfo> | null =
  * Mirrors `asyncio.Future`: a placeholder for a result (or an exception)
  * that is not there yet.
  *
+ * @example
  * ```ts
  * const fut = loop.createFuture<number>();
  * loop.callLater(1, () => fut.setResult(42));
@@ -453,7 +454,15 @@ class FutureIter<T> extends CoroutineObject<Future<unknown>, T> {
   }
 }
 
-/** Mirrors `asyncio.isfuture()`: true for a Future (or a Task). */
+/**
+ * Mirrors `asyncio.isfuture()`: true for a Future (or a Task).
+ *
+ * @example
+ * ```ts
+ * isFuture(loop.createFuture());              // true: asyncio.isfuture(fut)
+ * isFuture(Promise.resolve(1));               // false: wrap it with ensureFuture()
+ * ```
+ */
 export function isFuture(x: unknown): x is Future<unknown> {
   return x instanceof Future;
 }

@@ -10,7 +10,16 @@ import type { ExceptionContext } from './types.js';
 
 type Data = Context['_data'];
 
-/** Mirrors `asyncio.Handle`: a scheduled callback that can be cancelled. */
+/**
+ * Mirrors `asyncio.Handle`: a scheduled callback that can be cancelled.
+ *
+ * @example
+ * ```ts
+ * const handle = loop.callSoon(() => console.log('never printed'));   // handle = loop.call_soon(...)
+ * handle.cancel();                            // handle.cancel()
+ * handle.cancelled();                         // true
+ * ```
+ */
 export class Handle implements HandleInternals {
   /** @internal */ _callback: Callback | null;
   /** @internal */ _args: unknown[] | null;
@@ -135,7 +144,16 @@ export class Handle implements HandleInternals {
 Handle.prototype._repr = null;
 Handle.prototype._sourceTraceback = null;
 
-/** Mirrors `asyncio.TimerHandle`: a handle for a callback scheduled at a time. */
+/**
+ * Mirrors `asyncio.TimerHandle`: a handle for a callback scheduled at a time.
+ *
+ * @example
+ * ```ts
+ * const timer = loop.callLater(5, () => console.log('too late'));   // loop.call_later(5, ...)
+ * console.log(timer.when() - loop.time());    // about 5 (seconds)
+ * timer.cancel();
+ * ```
+ */
 export class TimerHandle extends Handle {
   /** @internal */ _when: number;
   /** @internal Tie-breaker: timers due at the same time run in the order they were made. */

@@ -1,6 +1,10 @@
 /**
  * `@x/loop`: the low-level layer of x-async, for framework authors. Mirrors
  * asyncio's event loop, futures, handles, exceptions and `contextvars`.
+ *
+ * @document ../README.md
+ *
+ * @module @x/loop
  */
 
 export { Context, ContextVar, copyContext, LookupError, Token } from './context.js';

@@ -8,7 +8,15 @@ function describe(exc: unknown): string {
   return `Thrown value: ${typeof exc === 'string' ? JSON.stringify(exc) : String(exc)}`;
 }
 
-/** Mirrors `asyncio.log.logger`: the sink for the default exception handler and debug warnings. */
+/**
+ * Mirrors `asyncio.log.logger`: the sink for the default exception handler and debug warnings.
+ *
+ * @example
+ * ```ts
+ * logger.warning('cache is cold');            // asyncio.log.logger.warning(...)
+ * logger.error('Task exception was never retrieved', new Error('boom'));   // the message, then the stack
+ * ```
+ */
 export const logger = {
   /** An error, with the exception's stack after the message when there is one. */
   error(message: string, exception?: unknown): void {

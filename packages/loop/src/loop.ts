@@ -122,6 +122,15 @@ export function addCloseHook(loop: EventLoop, hook: () => void): void {
  * Mirrors `asyncio.EventLoop` (`BaseEventLoop`): runs callbacks, timers and
  * tasks. Application code rarely needs it directly: `run()` from
  * `@x/runner` creates, runs and closes one.
+ *
+ * @example
+ * ```ts
+ * const loop = new EventLoop({ debug: true });   // asyncio.EventLoop(), loop.set_debug(True)
+ * loop.callSoon(() => console.log('first'));
+ * loop.callLater(0.1, () => loop.stop());
+ * await loop.runForever();                    // loop.run_forever()
+ * loop.close();
+ * ```
  */
 export class EventLoop implements LoopInternals {
   /** Mirrors `loop.slow_callback_duration`: in debug mode, callbacks slower than this (seconds) are logged. */

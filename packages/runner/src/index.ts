@@ -4,6 +4,10 @@
  * everything, it re-exports the public API of `@x/tasks` and `@x/signals`
  * and the application-level parts of `@x/loop`, so that a program imports
  * from here alone.
+ *
+ * @document ../README.md
+ *
+ * @module @x/runner
  */
 
 // A Node package: install @x/loop's worker-thread pool as the default executor.

@@ -62,6 +62,7 @@ function describe(e: unknown): string {
  * `shutdownTimeout: 30` (seconds), so that a task refusing to stop cannot
  * keep a stopped program alive.
  *
+ * @example
  * ```ts
  * // Python: if __name__ == '__main__':
  * //             asyncio.run(main())

@@ -10,6 +10,7 @@ import { type Main, Runner, type RunnerOptions } from './runner.js';
  * exception. Ctrl-C cancels the main task and makes it reject with
  * `KeyboardInterrupt`, after the cleanup has run.
  *
+ * @example
  * ```ts
  * // Python: async def main():
  * //             await asyncio.sleep(1)

@@ -27,10 +27,27 @@ import { addSignalListener, checkSignal, signalHandlerCallback } from '@x/signal
 import { ensureFuture, type Task } from '@x/tasks';
 import { cancelAllTasks, runShutdownStep } from './cancel-all-tasks.js';
 
-/** What `run()`, `Runner` and `runMain()` take as the program's main coroutine. */
+/**
+ * What `run()`, `Runner` and `runMain()` take as the program's main coroutine.
+ *
+ * @example
+ * ```ts
+ * runMain(main);                              // the function
+ * runMain(main());                            // or its coroutine
+ * await run(Promise.resolve('a promise works too'));
+ * ```
+ */
 export type Main<T> = Coroutine<T> | PromiseLike<T> | (() => Coroutine<T> | PromiseLike<T>);
 
-/** The options of `run()`, `new Runner()` and `runMain()`: asyncio's keyword arguments, and more. */
+/**
+ * The options of `run()`, `new Runner()` and `runMain()`: asyncio's keyword arguments, and more.
+ *
+ * @example
+ * ```ts
+ * const options: RunnerOptions = { debug: true, signals: ['SIGINT', 'SIGTERM'], shutdownTimeout: 5 };
+ * await run(main(), options);                 // asyncio.run(main(), debug=True)
+ * ```
+ */
 export interface RunnerOptions {
   /** True/false set the loop's debug mode; unset leaves it to `XASYNC_DEBUG` (asyncio's `debug=None`). */
   debug?: boolean | null;
@@ -130,6 +147,7 @@ function checkOptions(options: RunnerOptions | undefined): void {
  * Mirrors `asyncio.Runner`: owns an event loop, runs main coroutines on it
  * (as many times as wanted, in one context), and shuts it down properly.
  *
+ * @example
  * ```ts
  * // Python: with asyncio.Runner() as runner:
  * //             runner.run(setup())

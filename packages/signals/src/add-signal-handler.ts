@@ -11,6 +11,7 @@ import { checkCatchable, checkSignal, getSlot, releaseSlot } from './registry.js
  * (CPython schedules one Handle each time). A second call for the same signal
  * and loop replaces the handler. Closing the loop removes its handlers.
  *
+ * @example
  * ```ts
  * // Python: loop.add_signal_handler(signal.SIGHUP, reload_config, path)
  * addSignalHandler(getRunningLoop(), 'SIGHUP', reloadConfig, path);
@@ -46,6 +47,7 @@ export function addSignalHandler<A extends unknown[]>(
  * `signal` and gives the signal back to whatever the process did before.
  * Returns true if a handler was removed, false if there was none.
  *
+ * @example
  * ```ts
  * // Python: loop.remove_signal_handler(signal.SIGHUP)
  * removeSignalHandler(loop, 'SIGHUP');

@@ -7,6 +7,7 @@ import { BaseException } from '@x/loop';
  * runner needs one so that `run()` can say which signal stopped the program
  * and `runMain()` can end the process by that same signal.
  *
+ * @example
  * ```ts
  * try {
  *   await run(main, { signals: ['SIGINT', 'SIGTERM'] });

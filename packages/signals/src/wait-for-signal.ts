@@ -12,6 +12,7 @@ import { checkCatchable, checkSignal, detachWaiter, getSlot, type Waiter } from 
  * next one. Its listeners are removed as soon as a signal arrives or the
  * Future is cancelled.
  *
+ * @example
  * ```ts
  * // Python: stop = loop.create_future()
  * //         loop.add_signal_handler(signal.SIGTERM, stop.set_result, None)

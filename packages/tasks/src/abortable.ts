@@ -55,6 +55,7 @@ function* run<T>(start: (signal: AbortSignal) => PromiseLike<T>): Coroutine<T> {
  * waits on; JavaScript needs the signal to do it. A second cancellation
  * stops the wait for the promise to settle.
  *
+ * @example
  * ```ts
  * // Python: body = await (await session.get(url)).read()   (cancel() closes the connection)
  * const body = yield* abortable((signal) => fetch(url, { signal }).then((r) => r.text()));

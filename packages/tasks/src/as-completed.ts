@@ -123,6 +123,7 @@ class AsCompletedIterator<T> implements IterableIterator<Coroutine<T>> {
  * the exception of) the next awaitable to complete, in completion order.
  * After `timeout` seconds, the coroutines not yet served throw `TimeoutError`.
  *
+ * @example
  * ```ts
  * // Python: for coro in asyncio.as_completed(aws, timeout=5):
  * //             result = await coro

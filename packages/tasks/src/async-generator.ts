@@ -33,6 +33,18 @@ import {
  * generator's body at the `yield* emit(...)` where it is suspended. Let it
  * propagate (or return): a body that emits again after catching it makes
  * `aclose()` fail with "async generator ignored GeneratorExit".
+ *
+ * @example
+ * ```ts
+ * const lines = asyncGenerator(function* (emit) {
+ *   try {
+ *     for (;;) yield* emit(yield* readLine());
+ *   } catch (e) {
+ *     if (e instanceof GeneratorExit) console.log('closed by aclose()');   // except GeneratorExit:
+ *     throw e;                                // let it propagate
+ *   }
+ * });
+ * ```
  */
 export class GeneratorExit extends BaseException {}
 
@@ -40,6 +52,14 @@ export class GeneratorExit extends BaseException {}
  * Mirrors a Python async generator object, as `asyncGenerator()` makes them.
  * `yield* gen.next()` in a coroutine is `await anext(gen)`; `for await`
  * works in plain async code while a loop runs.
+ *
+ * @example
+ * ```ts
+ * const ticks = ticker(0.5);                  // an AsyncGen<number>
+ * const first = yield* ticks.next();          // await anext(ticks)
+ * console.log(first.value);
+ * yield* ticks.aclose();                      // await ticks.aclose(): its finally blocks run
+ * ```
  */
 export interface AsyncGen<T> {
   /**
@@ -324,6 +344,7 @@ function runAsTask<R>(make: () => Coroutine<R>, what: string): Promise<R> {
  * produces values with `yield* emit(v)` into a function returning async
  * generators.
  *
+ * @example
  * ```ts
  * const ticker = asyncGenerator(function* (emit, n: number) {
  *   try {

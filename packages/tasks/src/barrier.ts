@@ -8,6 +8,15 @@ import { withLock } from './with-lock.js';
 /**
  * Mirrors `asyncio.BrokenBarrierError`: the `Barrier` was reset or aborted
  * while a task waited on it, or is broken.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   yield* barrier.wait();
+ * } catch (e) {
+ *   if (e instanceof BrokenBarrierError) console.log('the barrier was reset or aborted');
+ * }
+ * ```
  */
 export class BrokenBarrierError extends RuntimeError {
   constructor(message?: string, options?: { cause?: unknown }) {
@@ -22,6 +31,7 @@ type State = 'filling' | 'draining' | 'resetting' | 'broken';
  * Mirrors `asyncio.Barrier`: makes `parties` tasks wait until all of them
  * have called `wait()`, then lets them all go at once.
  *
+ * @example
  * ```ts
  * // Python: async with barrier as i: ...   (or i = await barrier.wait())
  * const i = yield* barrier.wait();

@@ -6,7 +6,15 @@ import { Lock } from './lock.js';
 import { bindLoop } from './loop-bound.js';
 import { WaiterQueue } from './waiter-queue.js';
 
-/** The lock a `Condition` can use: a `Lock`, or anything that behaves like one. */
+/**
+ * The lock a `Condition` can use: a `Lock`, or anything that behaves like one.
+ *
+ * @example
+ * ```ts
+ * const lock: LockLike = new Lock();
+ * const cond = new Condition(lock);           // asyncio.Condition(lock)
+ * ```
+ */
 export interface LockLike {
   /** Waits until the lock is acquired, as `Lock.acquire()`. */
   acquire(): Coroutine<unknown>;
@@ -34,6 +42,7 @@ function isLockLike(x: unknown): x is LockLike {
  * The lock is a new `Lock` unless one is given; `acquire()`, `release()` and
  * `locked()` are the lock's.
  *
+ * @example
  * ```ts
  * // Python: async with cond: await cond.wait_for(lambda: ready)
  * yield* withLock(cond, function* () {

@@ -15,6 +15,13 @@ import { isPromiseLike, shortRepr, wrapPromise } from '@x/loop/internal';
  * is wrapped in a Task; any PromiseLike becomes a Future that follows it.
  * Cancelling such a Future releases its waiters but cannot stop the promise's
  * work: use `abortable()` for work that takes an AbortSignal.
+ *
+ * @example
+ * ```ts
+ * const fut = ensureFuture(fetch(url));       // asyncio.ensure_future(aw): a Future following the promise
+ * const response = yield* fut;
+ * const task = ensureFuture(work());          // a coroutine becomes a Task
+ * ```
  */
 export function ensureFuture<T>(
   aw: Future<T> | Coroutine<T> | PromiseLike<T>,

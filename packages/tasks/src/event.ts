@@ -7,6 +7,7 @@ import { WaiterQueue } from './waiter-queue.js';
  * Mirrors `asyncio.Event`: a flag that tasks can wait for. `set()` wakes
  * every waiting task; `wait()` returns at once while the flag is set.
  *
+ * @example
  * ```ts
  * // Python: await event.wait()
  * yield* event.wait();

@@ -5,7 +5,15 @@
 import { ValueError } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
 
-/** What `split()` and `subgroup()` match: error classes, or a predicate. */
+/**
+ * What `split()` and `subgroup()` match: error classes, or a predicate.
+ *
+ * @example
+ * ```ts
+ * const [timeouts, rest] = group.split(TimeoutError);   // eg.split(TimeoutError)
+ * const [big] = group.split((e) => e instanceof ValueError && e.message.length > 10);
+ * ```
+ */
 export type ExceptionGroupCondition =
   | (abstract new (
       ...args: never[]
@@ -37,6 +45,7 @@ function matcher(condition: ExceptionGroupCondition): (e: unknown) => boolean {
  * array under Python's name. `split()` and `subgroup()` stand in for
  * `except*`.
  *
+ * @example
  * ```ts
  * try {
  *   yield* taskGroup(function* (tg) { ... });

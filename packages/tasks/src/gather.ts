@@ -178,6 +178,7 @@ function toArray(aws: unknown): readonly unknown[] {
  * instead. Cancelling the outer future cancels every child that is not done;
  * a child cancelled on its own counts as a `CancelledError` failure.
  *
+ * @example
  * ```ts
  * // Python: a, b = await asyncio.gather(f(), g())
  * const [a, b] = yield* gather([f(), g()]);

@@ -3,6 +3,10 @@
  * `taskgroups.py` and `timeouts.py`, and the synchronisation primitives and
  * queues of `locks.py` and `queues.py`. Importing it registers `Task` as the
  * loop's default task factory.
+ *
+ * @document ../README.md
+ *
+ * @module @x/tasks
  */
 
 export { abortable } from './abortable.js';

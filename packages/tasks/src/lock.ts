@@ -13,6 +13,7 @@ import { WaiterQueue } from './waiter-queue.js';
  * A waiter cancelled just after `release()` chose it passes the lock on to
  * the next one, so a wake-up is never lost.
  *
+ * @example
  * ```ts
  * // Python: async with lock: ...
  * yield* withLock(lock, function* () { ... });

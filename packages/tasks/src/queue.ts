@@ -11,7 +11,18 @@ import { type Compare, heapPop, heapPush } from './heap.js';
 import { bindLoop } from './loop-bound.js';
 import { WaiterQueue } from './waiter-queue.js';
 
-/** Mirrors `asyncio.QueueEmpty`: `getNowait()` found the queue empty. */
+/**
+ * Mirrors `asyncio.QueueEmpty`: `getNowait()` found the queue empty.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   queue.getNowait();                        // queue.get_nowait()
+ * } catch (e) {
+ *   if (e instanceof QueueEmpty) console.log('nothing yet');   // except asyncio.QueueEmpty:
+ * }
+ * ```
+ */
 export class QueueEmpty extends Error {
   constructor(message = 'the queue is empty') {
     super(message);
@@ -19,7 +30,20 @@ export class QueueEmpty extends Error {
   }
 }
 
-/** Mirrors `asyncio.QueueFull`: `putNowait()` found the queue full. */
+/**
+ * Mirrors `asyncio.QueueFull`: `putNowait()` found the queue full.
+ *
+ * @example
+ * ```ts
+ * const queue = new Queue<number>(1);
+ * queue.putNowait(1);
+ * try {
+ *   queue.putNowait(2);
+ * } catch (e) {
+ *   if (e instanceof QueueFull) console.log('full');   // except asyncio.QueueFull:
+ * }
+ * ```
+ */
 export class QueueFull extends Error {
   constructor(message = 'the queue is full') {
     super(message);
@@ -31,6 +55,16 @@ export class QueueFull extends Error {
  * Mirrors `asyncio.QueueShutDown` (3.13): the queue was shut down, so
  * nothing can be put, and nothing got once it is empty (or at once, after
  * `shutdown(true)`).
+ *
+ * @example
+ * ```ts
+ * queue.shutdown();                           // queue.shutdown(): no more puts
+ * try {
+ *   for (;;) handle(yield* queue.get());      // drains what is left, then...
+ * } catch (e) {
+ *   if (!(e instanceof QueueShutDown)) throw e;   // except asyncio.QueueShutDown:
+ * }
+ * ```
  */
 export class QueueShutDown extends Error {
   constructor(message = 'the queue is shut down') {
@@ -39,7 +73,17 @@ export class QueueShutDown extends Error {
   }
 }
 
-/** The items of a queue as `Queue` sees them: subclasses keep them in their own structure. */
+/**
+ * The items of a queue as `Queue` sees them: subclasses keep them in their own structure.
+ *
+ * @example
+ * ```ts
+ * const jobs = new PriorityQueue<number>();
+ * jobs.putNowait(3);
+ * jobs.putNowait(1);
+ * console.log(String(jobs));                  // lists the items as stored: a heap, as repr() shows
+ * ```
+ */
 export interface QueueStorage<T> {
   /** How many items the queue holds. */
   readonly length: number;
@@ -57,6 +101,7 @@ export interface QueueStorage<T> {
  * turn on, so no item and no free slot is lost. `join()` waits until every
  * item put was marked done with `taskDone()`; `shutdown()` stops the queue.
  *
+ * @example
  * ```ts
  * // Python: await q.put(item); item = await q.get(); q.task_done()
  * yield* q.put(item);
@@ -304,6 +349,7 @@ export class Queue<T = unknown> {
  * anything else is a `TypeError`. The `compare` option (negative if `a`
  * comes first, as `Array.prototype.sort` takes) orders any items instead.
  *
+ * @example
  * ```ts
  * // Python: q = asyncio.PriorityQueue(); await q.put((2, 'b'))
  * const q = new PriorityQueue<[number, string]>();
@@ -339,7 +385,17 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   }
 }
 
-/** Mirrors `asyncio.LifoQueue`: a `Queue` that gives the most recently put item first. */
+/**
+ * Mirrors `asyncio.LifoQueue`: a `Queue` that gives the most recently put item first.
+ *
+ * @example
+ * ```ts
+ * const stack = new LifoQueue<string>();      // asyncio.LifoQueue()
+ * stack.putNowait('a');
+ * stack.putNowait('b');
+ * stack.getNowait();                          // 'b'
+ * ```
+ */
 export class LifoQueue<T = unknown> extends Queue<T> {
   declare _queue: T[];
 

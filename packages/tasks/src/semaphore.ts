@@ -15,6 +15,7 @@ import { WaiterQueue } from './waiter-queue.js';
  * wakes as many of the next ones as there are permits left. A waiter
  * cancelled after it was given a permit gives it back.
  *
+ * @example
  * ```ts
  * // Python: async with sem: ...
  * yield* withLock(sem, function* () { ... });
@@ -128,6 +129,15 @@ export class Semaphore implements AsyncContextManager<void> {
  * Mirrors `asyncio.BoundedSemaphore`: a `Semaphore` that refuses to be
  * released above its initial value (`ValueError`), which catches a release
  * without an acquire.
+ *
+ * @example
+ * ```ts
+ * const slots = new BoundedSemaphore(2);      // asyncio.BoundedSemaphore(2)
+ * yield* withLock(slots, function* () {       // async with slots:
+ *   yield* download(url);
+ * });
+ * slots.release();                            // ValueError: released too many times
+ * ```
  */
 export class BoundedSemaphore extends Semaphore {
   /** @internal */ _boundValue: number;

@@ -30,6 +30,7 @@ function logOnException(fut: Future<unknown>): void {
  * other means, the returned Future is cancelled too. A coroutine or promise is
  * wrapped with `ensureFuture` first; one that is already done is returned as is.
  *
+ * @example
  * ```ts
  * // Python: res = await asyncio.shield(task)
  * const res = yield* shield(task);

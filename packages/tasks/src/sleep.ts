@@ -7,6 +7,7 @@ import { SleepCoroutine, YieldCoroutine } from './sleep-coroutines.js';
  * returns `result`. `sleep(0)` is one bare yield: it gives every other ready
  * task one turn. A negative delay is `sleep(0)`; NaN is a `ValueError`.
  *
+ * @example
  * ```ts
  * yield* sleep(0.5);
  * const v = yield* sleep(1, 'done');

@@ -37,6 +37,15 @@ function closeCoroutine(coro: unknown): void {
 /**
  * Mirrors `asyncio.TaskGroup`: the tasks of a `taskGroup()` scope, which its
  * body gets as its argument to add tasks with `createTask()`.
+ *
+ * @example
+ * ```ts
+ * const group = new TaskGroup();
+ * yield* asyncWith(group, function* (tg) {   // async with asyncio.TaskGroup() as tg:
+ *   tg.createTask(download(a));
+ *   tg.createTask(download(b));
+ * });                                         // every task has ended here
+ * ```
  */
 export class TaskGroup implements AsyncContextManager<TaskGroup> {
   /** @internal */ _entered = false;
@@ -260,13 +269,14 @@ export class TaskGroup implements AsyncContextManager<TaskGroup> {
  * `SystemExit` is thrown as itself. If the caller is cancelled, the tasks
  * are cancelled and waited for, and the cancellation goes on.
  *
+ * @example
  * ```ts
  * // async with asyncio.TaskGroup() as tg:
- * //     t1 = tg.create_task(fetch(a))
- * //     t2 = tg.create_task(fetch(b))
+ * //     t1 = tg.create_task(download(a))
+ * //     t2 = tg.create_task(download(b))
  * // print(t1.result(), t2.result())
  * const [t1, t2] = yield* taskGroup(function* (tg) {
- *   return [tg.createTask(fetch(a)), tg.createTask(fetch(b))] as const;
+ *   return [tg.createTask(download(a)), tg.createTask(download(b))] as const;
  * });
  * console.log(t1.result(), t2.result());
  * ```

@@ -45,7 +45,8 @@ const PENDING: typeof SeamPending = 0;
 const CANCELLED: typeof SeamCancelled = 1;
 
 declare module '@x/loop' {
-  /** With `@x/tasks` loaded, `loop.createTask()` returns a `Task` (see `TaskTypes`). */
+  // With `@x/tasks` loaded, `loop.createTask()` returns a `Task`. A line comment, not a
+  // doc comment: the API reference documents `TaskTypes` once, where @x/loop declares it.
   interface TaskTypes<T> {
     task: Task<T>;
   }
@@ -122,6 +123,7 @@ const THROW = Symbol('throw');
 /**
  * Mirrors `asyncio.Task`: runs a coroutine on the loop.
  *
+ * @example
  * ```ts
  * function* main() {
  *   const t = new Task(work());        // or createTask(work())
@@ -507,6 +509,13 @@ function swapCurrentTask(loop: EventLoop, task: Task<unknown> | null): Task<unkn
  * Mirrors `asyncio.current_task()`: the task being stepped on `loop` (the
  * running loop by default), or null. With no loop given and none running,
  * throws `RuntimeError('no running event loop')`.
+ *
+ * @example
+ * ```ts
+ * function* worker() {
+ *   console.log(`running in ${currentTask()?.getName()}`);   // asyncio.current_task().get_name()
+ * }
+ * ```
  */
 export function currentTask(loop?: EventLoop): Task<unknown> | null {
   const l = loop ?? getRunningLoop();
@@ -516,6 +525,13 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
 /**
  * Mirrors `asyncio.all_tasks()`: the tasks of `loop` (the running loop by
  * default) that are not done yet.
+ *
+ * @example
+ * ```ts
+ * for (const task of allTasks()) {            // for task in asyncio.all_tasks():
+ *   console.log(task.getName());
+ * }
+ * ```
  */
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
   const l = loop ?? getRunningLoop();
@@ -527,6 +543,13 @@ export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
 /**
  * Mirrors `asyncio.create_task()`: runs the coroutine in a new Task on the
  * running loop (through its task factory).
+ *
+ * @example
+ * ```ts
+ * const task = createTask(download(url), { name: `download ${url}` });   // asyncio.create_task(..., name=...)
+ * // ... main goes on while it runs ...
+ * const body = yield* task;
+ * ```
  */
 export function createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Task<T> {
   return getRunningLoop().createTask(coro, options);
@@ -535,6 +558,11 @@ export function createTask<T>(coro: Coroutine<T>, options?: TaskOptions): Task<T
 /**
  * Mirrors `asyncio.create_eager_task_factory()`: a task factory that makes
  * `ctor` tasks with `eagerStart` on unless the caller turns it off.
+ *
+ * @example
+ * ```ts
+ * getRunningLoop().setTaskFactory(createEagerTaskFactory(Task));   // create_eager_task_factory(Task)
+ * ```
  */
 export function createEagerTaskFactory(
   ctor: new (
@@ -551,6 +579,12 @@ export function createEagerTaskFactory(
  * Mirrors `asyncio.eager_task_factory`: with `loop.setTaskFactory(eagerTaskFactory)`,
  * new tasks run their first step at once, inside `createTask()`, and never
  * touch the loop if they finish without waiting.
+ *
+ * @example
+ * ```ts
+ * getRunningLoop().setTaskFactory(eagerTaskFactory);   // loop.set_task_factory(asyncio.eager_task_factory)
+ * const task = createTask(cached(key));       // already done if cached() returned without waiting
+ * ```
  */
 export const eagerTaskFactory: TaskFactory = createEagerTaskFactory(Task);
 

@@ -25,6 +25,17 @@ type State = 'created' | 'active' | 'expiring' | 'expired' | 'finished';
  * Mirrors `asyncio.Timeout`: the deadline of a `timeout()` scope, which its
  * body gets as its argument. Use `timeout()` or `timeoutAt()` rather than
  * constructing one.
+ *
+ * @example
+ * ```ts
+ * const scope = timeout(10);                  // scope = asyncio.timeout(10)
+ * yield* asyncWith(scope, function* () {      // async with scope:
+ *   yield* connect();
+ *   scope.reschedule(getRunningLoop().time() + 5);   // five more seconds from now
+ *   yield* handshake();
+ * });
+ * console.log(scope.expired());               // the scope stays reachable after the block
+ * ```
  */
 export class Timeout implements AsyncContextManager<Timeout> {
   /** @internal */ _state: State = 'created';
@@ -165,6 +176,7 @@ function* scope<T>(
  * (its `cause` is the `CancelledError`). The body gets the `Timeout`, to read
  * or move the deadline.
  *
+ * @example
  * ```ts
  * // async with asyncio.timeout(10): await long_running_task()
  * yield* timeout(10, function* () {
@@ -199,6 +211,7 @@ export function timeout<T>(
  * Mirrors `asyncio.timeout_at()`: like `timeout()`, with an absolute deadline
  * on the `loop.time()` clock (null: none).
  *
+ * @example
  * ```ts
  * const deadline = getRunningLoop().time() + 10;
  * yield* timeoutAt(deadline, function* () { ... });

@@ -35,9 +35,10 @@ function* cancelAndWait(fut: Future<unknown>): Coroutine<void> {
  * `aw`. A coroutine runs inside the caller's task, as in Python 3.12+; with
  * `timeout <= 0` it is not even started.
  *
+ * @example
  * ```ts
- * // Python: r = await asyncio.wait_for(fetch(), timeout=1.5)
- * const r = yield* waitFor(fetch(), 1.5);
+ * // Python: r = await asyncio.wait_for(download(url), timeout=1.5)
+ * const r = yield* waitFor(download(url), 1.5);
  * ```
  */
 export function* waitFor<T>(aw: Awaitable<T>, timeout: number | null): Coroutine<T> {

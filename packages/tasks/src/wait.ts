@@ -33,6 +33,7 @@ export function checkTimeout(timeout: unknown, fn: string): number | null {
  * cancels anything. As in Python 3.11+, coroutines are refused: wrap them in
  * tasks (and promises with `ensureFuture`) first.
  *
+ * @example
  * ```ts
  * // Python: done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
  * const [done, pending] = yield* wait(tasks, { returnWhen: 'FIRST_COMPLETED' });

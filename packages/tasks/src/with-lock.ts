@@ -3,7 +3,16 @@ import type { Coroutine } from '@x/loop';
 import { shortRepr } from '@x/loop/internal';
 import { type AsyncContextManager, withScope } from './async-with.js';
 
-/** What `withLock` accepts: a `Lock`, `Semaphore`, `BoundedSemaphore` or `Condition`. */
+/**
+ * What `withLock` accepts: a `Lock`, `Semaphore`, `BoundedSemaphore` or `Condition`.
+ *
+ * @example
+ * ```ts
+ * function* guarded<R>(lock: Acquirable, body: () => Coroutine<R>): Coroutine<R> {
+ *   return yield* withLock(lock, body);       // any lock, semaphore or condition
+ * }
+ * ```
+ */
 export interface Acquirable {
   /** Waits until acquired: `__aenter__`. */
   acquire(): Coroutine<unknown>;
@@ -19,6 +28,7 @@ export interface Acquirable {
  * run and nothing is released. Bad arguments are refused at once, when
  * `withLock()` is called.
  *
+ * @example
  * ```ts
  * // Python:
  * //   async with lock:

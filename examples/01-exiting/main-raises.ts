@@ -14,7 +14,7 @@
 //       print(f'asyncio.run() raised {e!r}')
 //       sys.exit(1)
 //
-// main-raises-uncaught.mjs shows what happens when nobody catches it.
+// main-raises-uncaught.ts shows what happens when nobody catches it.
 import { createTask, run, sleep } from '@x/runner';
 
 function* taskCoro() {
@@ -32,6 +32,6 @@ function* main() {
 try {
   await run(main());
 } catch (e) {
-  console.log(`run() rejected with ${e.name}: ${e.message}`);
+  console.log(`run() rejected with ${(e as Error).name}: ${(e as Error).message}`);
   process.exitCode = 1;
 }

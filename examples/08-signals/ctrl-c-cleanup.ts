@@ -1,10 +1,13 @@
 // Ctrl-C on a program that cleans up in `finally`.
 //
 // Written for the xrun command, which imports the module and runs its exported
-// main with runMain(); ctrl-c-cleanup-node.mjs runs the same main with plain node:
+// main with runMain(); ctrl-c-cleanup-node.ts runs the same main with plain node.
+// After `pnpm build` (which compiles the examples to examples/dist/):
 //
-//   xrun examples/08-signals/ctrl-c-cleanup.mjs
-//   node examples/08-signals/ctrl-c-cleanup-node.mjs
+//   xrun examples/dist/08-signals/ctrl-c-cleanup.js
+//   node examples/dist/08-signals/ctrl-c-cleanup-node.js
+//
+// On Node 22.18 and later, which strip the types themselves, the .ts files run as they are.
 //
 // Ctrl-C cancels the main task where it waits: CancelledError (message 'SIGINT')
 // comes out of `yield* sleep(...)`, the finally blocks run (and may wait

@@ -1,6 +1,6 @@
 import { gather, runMain, sleep, TimeoutError, timeout } from '@x/runner';
 
-function* fetchUser(id) {
+function* fetchUser(id: number) {
   yield* sleep(0.1); // await asyncio.sleep(0.1)
   return { id, name: `user ${id}` };
 }

@@ -20,7 +20,7 @@ import {
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
-function* fetchPage(name, seconds) {
+function* fetchPage(name: string, seconds: number) {
   yield* sleep(seconds);
   console.log(`  fetched ${name} (${seconds} s)`);
   return `${name}: ${seconds * 1000} bytes`;
@@ -55,7 +55,7 @@ function* aTimeout() {
   }
 }
 
-function* child(name, seconds, fail) {
+function* child(name: string, seconds: number, fail: boolean) {
   try {
     yield* sleep(seconds);
     if (fail) throw new Error(`${name} failed`);

@@ -1,4 +1,4 @@
-// The same program as low-level.mjs, written with run(). Python 3.7+:
+// The same program as low-level.ts, written with run(). Python 3.7+:
 //
 //   async def amain():
 //       await asyncio.gather(shleepy_time(5), shleepy_time(10), watch_the_clock())
@@ -14,7 +14,7 @@
 // generators and the loop, and only then rejects with KeyboardInterrupt.
 import { asyncGenerator, CancelledError, gather, KeyboardInterrupt, run, sleep } from '@x/runner';
 
-function* shleepyTime(seconds) {
+function* shleepyTime(seconds: number) {
   console.log(`Shleeping for ${seconds} seconds...`);
   try {
     yield* sleep(seconds);
@@ -24,7 +24,7 @@ function* shleepyTime(seconds) {
   }
 }
 
-const ticker = asyncGenerator(function* (emit, every) {
+const ticker = asyncGenerator(function* (emit, every: number) {
   try {
     for (let tick = 0; ; tick++) {
       yield* emit(tick);

@@ -33,18 +33,18 @@ function* main() {
   try {
     loop.close();
   } catch (e) {
-    console.log(`loop.close(): ${e.name}: ${e.message}`);
+    console.log(`loop.close(): ${(e as Error).name}: ${(e as Error).message}`);
   }
   // Promises refuse by rejecting: wait for them to see the error.
   try {
     yield* ensureFuture(loop.runForever());
   } catch (e) {
-    console.log(`loop.runForever(): ${e.name}: ${e.message}`);
+    console.log(`loop.runForever(): ${(e as Error).name}: ${(e as Error).message}`);
   }
   try {
     yield* ensureFuture(run(other()));
   } catch (e) {
-    console.log(`run(): ${e.name}: ${e.message}`);
+    console.log(`run(): ${(e as Error).name}: ${(e as Error).message}`);
   }
   console.log(`the loop is still running: ${loop.isRunning()}, closed: ${loop.isClosed()}`);
 }

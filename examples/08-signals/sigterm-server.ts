@@ -22,7 +22,7 @@
 //           print('server closed')
 //
 //   loop.add_signal_handler(signal.SIGTERM, main_task.cancel)   # what runMain() does for you
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { CancelledError, ensureFuture, getRunningLoop, runMain } from '@x/runner';
 
 function* serveForever() {
@@ -32,8 +32,8 @@ function* serveForever() {
 
 function* main() {
   const server = createServer((socket) => socket.end('hello\n'));
-  yield* ensureFuture(new Promise((resolve) => server.listen(0, '127.0.0.1', resolve)));
-  console.log(`listening on port ${server.address().port}`);
+  yield* ensureFuture(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  console.log(`listening on port ${(server.address() as AddressInfo).port}`);
   try {
     yield* serveForever();
   } catch (e) {

@@ -33,12 +33,16 @@ import '@x/tasks'; // registers Task as the loops' task factory
 try {
   getRunningLoop();
 } catch (e) {
-  console.log(`getRunningLoop() outside a coroutine: ${e.name}: ${e.message}`);
+  console.log(
+    `getRunningLoop() outside a coroutine: ${(e as Error).name}: ${(e as Error).message}`,
+  );
 }
 try {
   getEventLoop();
 } catch (e) {
-  console.log(`getEventLoop() before setEventLoop(): ${e.name}: ${e.message}`);
+  console.log(
+    `getEventLoop() before setEventLoop(): ${(e as Error).name}: ${(e as Error).message}`,
+  );
 }
 
 const loop = newEventLoop();
@@ -67,5 +71,5 @@ setEventLoop(null);
 try {
   getEventLoop();
 } catch (e) {
-  console.log(`after setEventLoop(null): getEventLoop(): ${e.name}`);
+  console.log(`after setEventLoop(null): getEventLoop(): ${(e as Error).name}`);
 }

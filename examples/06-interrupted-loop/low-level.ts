@@ -37,12 +37,12 @@
 //   a callback of our own, runForever() would never return.
 //
 // The second answer's generalisation (cancel every task, not just the ones you
-// know of) is what run() does for you: see with-run.mjs.
+// know of) is what run() does for you: see with-run.ts.
 import { CancelledError, KeyboardInterrupt, newEventLoop } from '@x/loop';
 import { addSignalHandler } from '@x/signals';
 import { asyncGenerator, gather, sleep } from '@x/tasks';
 
-function* shleepyTime(seconds) {
+function* shleepyTime(seconds: number) {
   console.log(`Shleeping for ${seconds} seconds...`);
   try {
     yield* sleep(seconds);
@@ -53,7 +53,7 @@ function* shleepyTime(seconds) {
 }
 
 // An async generator left suspended at a value: only shutdownAsyncgens() runs its finally.
-const ticker = asyncGenerator(function* (emit, every) {
+const ticker = asyncGenerator(function* (emit, every: number) {
   try {
     for (let tick = 0; ; tick++) {
       yield* emit(tick);
@@ -90,7 +90,7 @@ try {
   await loop.runForever();
   // A cancelled gather ends with its children's CancelledError as its exception
   // (it is not itself "cancelled"): retrieve it, or it is reported as never retrieved.
-  const exc = tasks.exception();
+  const exc = tasks.exception() as Error;
   console.log(`tasks.exception() is a ${exc.name}; tasks.cancelled() is ${tasks.cancelled()}`);
 } finally {
   await loop.runUntilComplete(loop.shutdownAsyncgens());

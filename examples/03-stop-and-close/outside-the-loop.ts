@@ -29,7 +29,7 @@ setTimeout(() => {
   try {
     loop.close();
   } catch (e) {
-    console.log(`close() while running: ${e.name}: ${e.message}`);
+    console.log(`close() while running: ${(e as Error).name}: ${(e as Error).message}`);
   }
   loop.stop();
   console.log('stop() called from outside');
@@ -58,7 +58,7 @@ loop.callSoon(() => {
 try {
   await loop.runForever();
 } catch (e) {
-  console.log(`runForever() rejected with ${e.name}; isRunning() = ${loop.isRunning()}`);
+  console.log(`runForever() rejected with ${(e as Error).name}; isRunning() = ${loop.isRunning()}`);
 }
 
 // 5. close() does not refuse a stopped loop with pending tasks: it reports them.
@@ -75,10 +75,10 @@ console.log('a second close() does nothing');
 try {
   await loop.runForever();
 } catch (e) {
-  console.log(`runForever() on a closed loop: ${e.name}: ${e.message}`);
+  console.log(`runForever() on a closed loop: ${(e as Error).name}: ${(e as Error).message}`);
 }
 try {
   loop.callSoon(() => {});
 } catch (e) {
-  console.log(`callSoon() on a closed loop: ${e.name}: ${e.message}`);
+  console.log(`callSoon() on a closed loop: ${(e as Error).name}: ${(e as Error).message}`);
 }

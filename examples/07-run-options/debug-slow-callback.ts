@@ -16,7 +16,7 @@
 //   # Executing <Task ... coro=<main() ...>> took 0.150 seconds
 import { getRunningLoop, run, sleep } from '@x/runner';
 
-function blockFor(seconds) {
+function blockFor(seconds: number) {
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
     // busy: nothing else can run

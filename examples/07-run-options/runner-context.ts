@@ -17,13 +17,14 @@ import {
   Context,
   ContextVar,
   createTask,
+  type Future,
   getRunningLoop,
   Runner,
   sleep,
 } from '@x/runner';
 
 const requestId = new ContextVar('requestId', { default: 'none' });
-let mailbox;
+let mailbox: Future<string>;
 
 function* listener() {
   try {
@@ -44,12 +45,12 @@ function* start() {
   return getRunningLoop();
 }
 
-function* report(label) {
+function* report(label: string) {
   console.log(`${label}: requestId = ${requestId.get()}`);
   return getRunningLoop();
 }
 
-function* send(message) {
+function* send(message: string) {
   mailbox.setResult(message);
   yield* sleep(0.01);
 }
@@ -71,5 +72,5 @@ console.log(`after close(): the loop is closed: ${loop.isClosed()}`);
 try {
   await runner.run(report('after close'));
 } catch (e) {
-  console.log(`runner.run() after close(): ${e.name}: ${e.message}`);
+  console.log(`runner.run() after close(): ${(e as Error).name}: ${(e as Error).message}`);
 }
