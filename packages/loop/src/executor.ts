@@ -489,7 +489,7 @@ export function runInExecutor<T>(
   const job = ex.submit(fn as (...a: any[]) => T, args) as PromiseLike<Awaited<T>> & {
     cancel?: () => unknown;
   };
-  const fut = wrapPromise(job, loop);
+  const fut = wrapPromise(job, loop, true);
   if (typeof job.cancel === 'function') {
     // As `wrap_future`: cancelling the asyncio future cancels the concurrent one.
     fut.addDoneCallback((f) => {
@@ -515,6 +515,7 @@ export function* shutdownDefaultExecutor(
   const done = wrapPromise(
     Promise.resolve().then(() => executor.shutdown(true)),
     loop,
+    true,
   );
   let timedOut = false;
   const timer =

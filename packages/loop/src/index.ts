@@ -40,3 +40,4 @@ export type {
   TaskOptions,
   TaskTypes,
 } from './types.js';
+export { VirtualClock } from './virtual-clock.js';

@@ -40,6 +40,7 @@ export {
   TimerHandle,
   Token,
   ValueError,
+  VirtualClock,
 } from '@x/loop';
 export * from '@x/signals';
 export * from '@x/tasks';
