@@ -36,6 +36,7 @@ import {
   shortRepr,
   type TaskLike,
 } from '@x/loop/internal';
+import { noteSuspension } from './graph.js';
 
 // The seam's Future states as constants of this module, typed by the seam's
 // (so they cannot drift): reading an imported binding costs a check on every
@@ -373,6 +374,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       return;
     }
     const y: unknown = r.value;
+    if (this._loop._debug) noteSuspension(this as Task<unknown>, y instanceof Future);
     if (y === undefined) {
       // A bare yield gives the other tasks one turn.
       this._loop._push(this, undefined);
