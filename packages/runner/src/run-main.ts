@@ -5,6 +5,7 @@ import { KeyboardInterrupt, SystemExit } from '@x/loop';
 import { SignalExit } from '@x/signals';
 import { run } from './run.js';
 import type { Main, RunnerOptions } from './runner.js';
+import { openTaskInspector } from './task-inspector.js';
 
 /** Calls `cb` once everything written to stdout and stderr so far has been handed to the OS. */
 function flushStdio(cb: () => void): void {
@@ -74,12 +75,16 @@ export function runMain<T>(main: Main<T>, options?: RunnerOptions): void {
     signals: options?.signals ?? ['SIGINT', 'SIGTERM'],
     shutdownTimeout: options?.shutdownTimeout === undefined ? 30 : options.shutdownTimeout,
   };
+  // `xrun ps PID` reads this program's tasks through it (see inspect-channel.ts).
+  const closeInspector = openTaskInspector();
   run(main, opts).then(
     () => {
+      closeInspector();
       const code = process.exitCode;
       exitWith(code === undefined || code === null || code === '' ? 0 : Number(code));
     },
     (e: unknown) => {
+      closeInspector();
       if (e instanceof KeyboardInterrupt) {
         dieBy('SIGINT');
       } else if (e instanceof SignalExit) {

@@ -192,7 +192,10 @@ function parseStack(stack: string, skip: number): CallStackEntry[] {
       skip--;
       continue;
     }
-    out.push({ name: name.replace(/^(?:Object|Generator)\./, ''), location });
+    // sleep() is an iterator of its own, not a generator: name it as the function.
+    const shown =
+      name === 'SleepCoroutine.next' ? 'sleep' : name.replace(/^(?:Object|Generator)\./, '');
+    out.push({ name: shown, location });
   }
   return out;
 }
