@@ -16,8 +16,15 @@
  * stack is read each time the task suspends on a Future (see `await-site.ts`
  * in `@x/loop`). The current task's stack is read live, as CPython does.
  */
-import { type EventLoop, type Future, getRunningLoopOrNull, isFuture, RuntimeError } from '@x/loop';
-import { takeAwaitSite } from '@x/loop/internal';
+import {
+  CancelledError,
+  type EventLoop,
+  type Future,
+  getRunningLoopOrNull,
+  isFuture,
+  RuntimeError,
+} from '@x/loop';
+import { firstFrame, takeAwaitSite } from '@x/loop/internal';
 import { currentTask, Task } from './task.js';
 
 /** One frame of a call stack: the function's name and, where known, `file:line:column`. */
@@ -310,6 +317,49 @@ export function captureCallGraph(
 ): FutureCallGraph | null {
   const [depth, limit] = checkOptions(options, 'captureCallGraph');
   return capture(future, depth, limit, captureCallGraph);
+}
+
+// ---- the awaiting chain of an error (debug mode) -------------------------------
+
+const annotated = new WeakSet<object>();
+
+function boundary(fut: Future<unknown>): string {
+  const what = fut instanceof Task ? `Task '${fut.getName()}'` : 'Future';
+  const site = firstFrame(fut._sourceTraceback);
+  return `    at [${what}] (${site ?? 'created outside debug mode'})`;
+}
+
+/**
+ * @internal Debug mode: `task` fails with `exc`. A JavaScript stack ends at
+ * the task's step, where Python's traceback goes on through every coroutine
+ * that awaited the task; so the awaiting chain is appended to the stack as
+ * V8 shows async frames: each task as `at [Task 'name'] (creation site)`,
+ * the frames of the task that awaits it as `at async name (location)`, and
+ * so on up to a task nobody awaits. Once per error, at the first task it ends.
+ */
+export function annotateFailure(task: Task<unknown>, exc: unknown): void {
+  if (!(exc instanceof Error) || exc instanceof CancelledError || annotated.has(exc)) return;
+  annotated.add(exc);
+  const lines: string[] = [boundary(task)];
+  const seen = new Set<Future<unknown>>([task]);
+  const index = indexFor(task.getLoop());
+  let awaiters = awaitersOf(task, index);
+  while (awaiters.length > 0) {
+    const parent = awaiters[0] as Future<unknown>;
+    if (seen.has(parent)) break;
+    seen.add(parent);
+    const site = parent instanceof Task ? suspendedAt.get(parent) : undefined;
+    for (const e of site === undefined ? [] : parseStack(site, 0)) {
+      lines.push(`    at async ${e.name} (${e.location ?? 'unknown'})`);
+    }
+    lines.push(boundary(parent));
+    awaiters = awaitersOf(parent, index);
+  }
+  try {
+    exc.stack = `${exc.stack ?? String(exc)}\n${lines.join('\n')}`;
+  } catch {
+    // A frozen error keeps its own stack.
+  }
 }
 
 // ---- formatting ----------------------------------------------------------------

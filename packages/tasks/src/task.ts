@@ -36,7 +36,7 @@ import {
   shortRepr,
   type TaskLike,
 } from '@x/loop/internal';
-import { noteSuspension } from './graph.js';
+import { annotateFailure, noteSuspension } from './graph.js';
 
 // The seam's Future states as constants of this module, typed by the seam's
 // (so they cannot drift): reading an imported binding costs a check on every
@@ -433,6 +433,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
         { cause: e },
       );
     }
+    if (this._loop._debug) annotateFailure(this as Task<unknown>, exc);
     super.setException(exc);
     this._loop._tasks.delete(this as Task<unknown>);
   }

@@ -493,3 +493,72 @@ describe('call graph edges', () => {
     expect(lines[0]).toContain('  + Call stack:');
   });
 });
+
+describe('debug mode: an error that crosses tasks carries the awaiting chain', () => {
+  function* deep(): Coroutine<void> {
+    yield* sleep(0);
+    throw new Error('boom');
+  }
+  function* child(): Coroutine<void> {
+    yield* deep();
+  }
+  function* middle(): Coroutine<void> {
+    yield* createTask(child(), { name: 'child' });
+  }
+
+  it('appends each awaiting task and its frames, as V8 shows async frames', async () => {
+    const err = await runTest(function* mainBody() {
+      try {
+        yield* gather([createTask(middle(), { name: 'middle' })]);
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('not reached');
+    });
+    const stack = err.stack as string;
+    const tail = stack.slice(stack.indexOf("    at [Task 'child']"));
+    expect(tail.split('\n').map((l) => l.replace(/\(.*\)$/, '(…)'))).toEqual([
+      "    at [Task 'child'] (…)",
+      '    at async middle (…)',
+      "    at [Task 'middle'] (…)",
+      '    at async mainBody (…)',
+      expect.stringMatching(/^ {4}at \[Task 'Task-\d+'\] \(…\)$/),
+    ]);
+    // Each task's creation site is a location in this file.
+    expect(tail).toMatch(/at \[Task 'child'\] \(.*graph\.test\.ts:\d+:\d+\)/);
+  });
+
+  it('once per error, and never without debug mode or for a cancellation', async () => {
+    const err = await runTest(function* () {
+      try {
+        yield* createTask(middle(), { name: 'middle' });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('not reached');
+    }, false);
+    expect(err.stack).not.toContain('at [Task');
+    const twice = await runTest(function* () {
+      const t = createTask(middle(), { name: 'middle' });
+      try {
+        yield* t;
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('not reached');
+    });
+    expect(twice.stack?.match(/at \[Task 'child'\]/g)).toHaveLength(1);
+    const cancelled = await runTest(function* () {
+      const t = createTask(sleep(10), { name: 'sleeper' });
+      yield* sleep(0);
+      t.cancel();
+      try {
+        yield* t;
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('not reached');
+    });
+    expect(cancelled.stack).not.toContain('at [Task');
+  });
+});
