@@ -17,6 +17,7 @@ function* album(name, tracks) {
   yield* taskGroup(function* (tg) {
     for (const track of tracks) tg.createTask(play(track), { name: track });
   });
+  console.log(`album ${name} over`);
 }
 
 export function* main() {
