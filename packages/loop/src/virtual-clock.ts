@@ -114,6 +114,7 @@ export class VirtualClock implements Clock {
     return this._threshold;
   }
 
+  /** Sets the threshold (`Infinity` is `null`); a negative or NaN value is refused. */
   set autojumpThreshold(value: number | null) {
     this._threshold = checkThreshold(value);
     this._wakeLoops();
