@@ -20,6 +20,10 @@ export class InspectError extends Error {
 /** Connects to program `pid` and reads its snapshot. */
 export function readSnapshot(pid: number, timeoutMs = 10_000): Promise<TaskSnapshot> {
   return new Promise((resolve, reject) => {
+    if (process.platform === 'win32') {
+      reject(new InspectError('xrun ps needs Unix sockets, which this platform does not have'));
+      return;
+    }
     let path: string;
     try {
       path = socketPathFor(inspectDir(false), pid);
