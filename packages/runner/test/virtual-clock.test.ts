@@ -4,6 +4,7 @@
  * asCompleted and Condition timeouts. Each test asserts the virtual times
  * at which things happen, which are those real time would give.
  */
+
 import {
   abortable,
   asCompleted,
