@@ -46,8 +46,8 @@ test.each([true, false])(
     expect(graph).toMatch(/^\* Task\(name='stuck', id=0x[0-9a-f]+\)\n/);
     expect(graph).toMatch(/ {2}\+ Awaited by:\n {4}\* Task\(name='waiter', id=0x[0-9a-f]+\)/);
     if (debug) {
-      expect(graph).toMatch(/in sleep\(\)\n.*in refuse\(\)\n.*in stuckInner\(\)/);
-      expect(graph).toMatch(/in waiterBody\(\)/);
+      expect(graph).toMatch(/in async sleep\(\)\n.*in async refuse\(\)\n.*in async stuckInner\(\)/);
+      expect(graph).toMatch(/in async waiterBody\(\)/);
     } else {
       expect(graph).not.toContain('Call stack');
     }

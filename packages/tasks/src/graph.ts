@@ -33,6 +33,8 @@ export interface CallStackEntry {
   readonly name: string;
   /** Where it is suspended or running, as `file:line:column`. */
   readonly location?: string;
+  /** True for a coroutine (a generator function's frame), false for a plain function's. */
+  readonly async?: boolean;
 }
 
 /**
@@ -184,8 +186,11 @@ const FRAME = /^\s*at (?:(.+?) \((.*)\)|(.*))$/;
  * task's step: the runtime's own frames (`Generator.next`, the loop) dropped.
  */
 function parseStack(stack: string, skip: number): CallStackEntry[] {
-  const out: CallStackEntry[] = [];
+  const out: Array<{ name: string; location: string; async: boolean }> = [];
   const lines = stack.split('\n');
+  // Whether the frame just read was kept: a generator's frame is followed by
+  // the `<name>.next|throw|return (<anonymous>)` frame that resumed it.
+  let kept = false;
   for (let i = 1; i < lines.length; i++) {
     const m = FRAME.exec(lines[i] as string);
     if (m === null) continue;
@@ -193,16 +198,25 @@ function parseStack(stack: string, skip: number): CallStackEntry[] {
     const location = m[2] ?? m[3] ?? '';
     // The bottom of the coroutine chain: the Task that runs it.
     if (/^(?:Task|EventLoop|ReadyQueue)\./.test(name)) break;
-    if (location === '<anonymous>' || location.startsWith('node:') || name === 'FutureIter.next')
+    if (location === '<anonymous>') {
+      if (kept && /\.(?:next|throw|return)$/.test(name))
+        (out[out.length - 1] as { async: boolean }).async = true;
+      kept = false;
       continue;
+    }
+    kept = false;
+    if (location.startsWith('node:') || name === 'FutureIter.next') continue;
     if (skip > 0) {
       skip--;
       continue;
     }
-    // sleep() is an iterator of its own, not a generator: name it as the function.
-    const shown =
-      name === 'SleepCoroutine.next' ? 'sleep' : name.replace(/^(?:Object|Generator)\./, '');
-    out.push({ name: shown, location });
+    // sleep() is an iterator of its own, not a generator: shown as the coroutine it stands for.
+    if (name === 'SleepCoroutine.next') {
+      out.push({ name: 'sleep', location, async: true });
+      continue;
+    }
+    out.push({ name: name.replace(/^(?:Object|Generator)\./, ''), location, async: false });
+    kept = true;
   }
   return out;
 }
@@ -383,8 +397,9 @@ export function futureId(fut: object): number {
 /** `File 'x.js', line 3, in name()` from `file:line:column`, as a traceback line. */
 function formatEntry(e: CallStackEntry): string {
   const m = e.location === undefined ? null : /^(.*):(\d+):\d+$/.exec(e.location);
-  if (m === null) return e.location ? `File '${e.location}', in ${e.name}()` : `in ${e.name}()`;
-  return `File '${m[1]}', line ${m[2]}, in ${e.name}()`;
+  const name = e.async === true ? `async ${e.name}` : e.name;
+  if (m === null) return e.location ? `File '${e.location}', in ${name}()` : `in ${name}()`;
+  return `File '${m[1]}', line ${m[2]}, in ${name}()`;
 }
 
 /** @internal The lines of a graph, as `format_call_graph`'s `render_level`. */

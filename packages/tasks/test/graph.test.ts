@@ -53,8 +53,9 @@ const KEEP = new Set([
   'gather',
 ]);
 
+/** As CPython's test: `a name` for a coroutine frame, `s name` for a plain function's. */
 function names(stack: readonly CallStackEntry[]): string[] {
-  return stack.map((e) => e.name).filter((n) => KEEP.has(n));
+  return stack.filter((e) => KEEP.has(e.name)).map((e) => `${e.async ? 'a' : 's'} ${e.name}`);
 }
 
 /** Python's `capture_test_stack().walk`: the tree as nested lists, awaiters sorted by name. */
@@ -121,16 +122,21 @@ describe.each([true, false])('CallStackTestBase (debug %s)', (debug) => {
       yield* main();
     }, debug);
     const [walked, printed] = stackForC5 as unknown as [Walked, string];
-    const root: Walked = ['T<anon>', maybe(['main', 'testBody']), []];
+    const root: Walked = ['T<anon>', maybe(['a main', 'a testBody']), []];
     expect(walked).toEqual([
       'T<c2_root>',
       // The current task's stack is always known: c5 down to c2 (depth=2 skips captureTestStack).
-      ['c5', 'c4', 'c3', 'c2'],
-      [root, ['T<sub_main_1>', maybe(['c1']), [root]], ['T<sub_main_2>', maybe(['c1']), [root]]],
+      ['s c5', 'a c4', 'a c3', 'a c2'],
+      [
+        root,
+        ['T<sub_main_1>', maybe(['a c1']), [root]],
+        ['T<sub_main_2>', maybe(['a c1']), [root]],
+      ],
     ]);
     expect(printed).toMatch(/^\* Task\(name='c2_root', id=0x[0-9a-f]+\)\n {2}\+ Call stack:\n/);
     expect(printed).toContain('  |   File ');
-    expect(printed).toMatch(/, line \d+, in c4\(\)/);
+    expect(printed).toMatch(/, line \d+, in async c4\(\)/);
+    if (debug) expect(printed).toContain(' async testBody()');
     expect(printed).toContain("    * Task(name='sub_main_1', id=0x");
   });
 
@@ -157,7 +163,7 @@ describe.each([true, false])('CallStackTestBase (debug %s)', (debug) => {
     }, debug);
     expect((stack as unknown as [Walked, string])[0]).toEqual([
       'T<anon>',
-      ['captureTestStack', 'genNestedCall', 'gen', 'main', 'testBody'],
+      ['s captureTestStack', 'a genNestedCall', 'a gen', 'a main', 'a testBody'],
       [],
     ]);
   });
@@ -183,8 +189,8 @@ describe.each([true, false])('CallStackTestBase (debug %s)', (debug) => {
     }, debug);
     expect((stackForDeep as unknown as [Walked, string])[0]).toEqual([
       'T<anon>',
-      ['captureTestStack', 'deep', 'c1'],
-      [['T<anon>', maybe(['main', 'testBody']), []]],
+      ['s captureTestStack', 'a deep', 'a c1'],
+      [['T<anon>', maybe(['a main', 'a testBody']), []]],
     ]);
   });
 
@@ -206,8 +212,8 @@ describe.each([true, false])('CallStackTestBase (debug %s)', (debug) => {
     }, debug);
     expect((stackForShield as unknown as [Walked, string])[0]).toEqual([
       'T<anon>',
-      ['captureTestStack', 'deep', 'c1'],
-      [['T<anon>', maybe(['main', 'testBody']), []]],
+      ['s captureTestStack', 'a deep', 'a c1'],
+      [['T<anon>', maybe(['a main', 'a testBody']), []]],
     ]);
   });
 
@@ -231,8 +237,8 @@ describe.each([true, false])('CallStackTestBase (debug %s)', (debug) => {
     }, debug);
     const [walked] = stackForInner as unknown as [Walked, string];
     expect(walked[0]).toBe('T<anon>');
-    expect(walked[1]).toEqual(['captureTestStack', 'inner', 'c1']);
-    expect(walked[2]).toEqual([['T<anon>', maybe(['main', 'testBody']), []]]);
+    expect(walked[1]).toEqual(['s captureTestStack', 'a inner', 'a c1']);
+    expect(walked[2]).toEqual([['T<anon>', maybe(['a main', 'a testBody']), []]]);
   });
 
   it('test_stack_wait', async () => {
@@ -268,8 +274,8 @@ describe.each([true, false])('CallStackTestBase (debug %s)', (debug) => {
     }, debug);
     expect((stackForInner as unknown as [Walked, string])[0]).toEqual([
       'T<anon>',
-      ['captureTestStack', 'inner', 'c1'],
-      [['T<anon>', maybe(['wait', 'main', 'testBody']), []]],
+      ['s captureTestStack', 'a inner', 'a c1'],
+      [['T<anon>', maybe(['a wait', 'a main', 'a testBody']), []]],
     ]);
   });
 
@@ -293,8 +299,8 @@ describe.each([true, false])('CallStackTestBase (debug %s)', (debug) => {
     }, debug);
     expect((stackForInner as unknown as [Walked, string])[0]).toEqual([
       'T<there there>',
-      ['captureTestStack', 'inner', 'c1'],
-      [['T<anon>', maybe(['c2', 'main', 'testBody']), []]],
+      ['s captureTestStack', 'a inner', 'a c1'],
+      [['T<anon>', maybe(['a c2', 'a main', 'a testBody']), []]],
     ]);
   });
 
@@ -325,13 +331,13 @@ describe.each([true, false])('CallStackTestBase (debug %s)', (debug) => {
     const [walked, printed] = stackForFut as unknown as [Walked, string];
     // The parent task is the current one: its stack is the live one (Python
     // shows the running task's outermost coroutine only).
-    const root: Walked = ['T<anon>', ['captureTestStack', 'main', 'testBody'], []];
+    const root: Walked = ['T<anon>', ['s captureTestStack', 'a main', 'a testBody'], []];
     expect(walked).toEqual([
       'F',
       [],
       [
-        ['T<task A>', maybe(['a2', 'a1']), [root]],
-        ['T<task B>', maybe(['b1']), [root]],
+        ['T<task A>', maybe(['a a2', 'a a1']), [root]],
+        ['T<task B>', maybe(['a b1']), [root]],
       ],
     ]);
     expect(printed.startsWith('* Future(id=')).toBe(true);
@@ -366,8 +372,15 @@ describe('call graph edges', () => {
       expect(parents(slow)).toEqual([]);
 
       // asCompleted: each awaitable is awaited by the task iterating, until it is done.
-      const a = createTask(sleep(0.01, 'a'), { name: 'a' });
-      const b = createTask(sleep(0.02, 'b'), { name: 'b' });
+      const gate = loop.createFuture<void>();
+      const a = createTask(sleep(0, 'a'), { name: 'a' });
+      const b = createTask(
+        (function* () {
+          yield* gate;
+          return 'b';
+        })(),
+        { name: 'b' },
+      );
       const iterating = createTask(
         (function* () {
           for (const next of asCompleted([a, b])) yield* next;
@@ -381,7 +394,9 @@ describe('call graph edges', () => {
       yield* sleep(0);
       expect(parents(a)).toEqual([]);
       expect(parents(b)).toEqual(['iterating']);
+      gate.setResult();
       yield* iterating;
+      expect(parents(b)).toEqual([]);
 
       // TaskGroup: a child is awaited by the parent even while the body does something else.
       yield* taskGroup(function* (tg) {
