@@ -63,6 +63,10 @@ function describe(e: unknown): string {
  * `shutdownTimeout: 30` (seconds), so that a task refusing to stop cannot
  * keep a stopped program alive.
  *
+ * While it runs, `xrun ps PID` and `xrun pstree PID` can read the program's
+ * tasks, through a Unix socket in a directory private to the user
+ * (`XASYNC_INSPECT=0` turns it off); it never keeps the process alive.
+ *
  * ```ts
  * // Python: if __name__ == '__main__':
  * //             asyncio.run(main())
