@@ -122,10 +122,13 @@ export function standFor(outer: Future<unknown>, inner: Iterable<Future<unknown>
   standsFor.set(outer, inner);
 }
 
-/** @internal Debug mode: called by a task after each step, to keep where it suspended. */
-export function noteSuspension(task: Task<unknown>, suspended: boolean): void {
+/**
+ * @internal Debug mode: called by a task that has just suspended on a Future,
+ * to keep where. (Only while it waits on one is the site shown: see buildGraph.)
+ */
+export function noteSuspension(task: Task<unknown>): void {
   const site = takeAwaitSite();
-  if (suspended && site !== null) suspendedAt.set(task, site);
+  if (site !== null) suspendedAt.set(task, site);
   else suspendedAt.delete(task);
 }
 
@@ -255,7 +258,9 @@ function buildGraph(fut: Future<unknown>, c: Capture, path: Set<Future<unknown>>
   let callStack: CallStackEntry[];
   if (fut === c.current) callStack = c.live;
   else {
-    const site = fut instanceof Task ? suspendedAt.get(fut) : undefined;
+    // Only a task waiting on a Future is where it last suspended; one that
+    // is ready to run (after a bare yield, or woken) has moved on.
+    const site = fut instanceof Task && fut._futWaiter !== null ? suspendedAt.get(fut) : undefined;
     callStack = site === undefined || fut.done() ? [] : parseStack(site, 0);
   }
   const awaitedBy: FutureCallGraph[] = [];
@@ -362,7 +367,8 @@ export function annotateFailure(task: Task<unknown>, exc: unknown): void {
     const parent = awaiters[0] as Future<unknown>;
     if (seen.has(parent)) break;
     seen.add(parent);
-    const site = parent instanceof Task ? suspendedAt.get(parent) : undefined;
+    const site =
+      parent instanceof Task && parent._futWaiter !== null ? suspendedAt.get(parent) : undefined;
     for (const e of site === undefined ? [] : parseStack(site, 0)) {
       lines.push(`    at async ${e.name} (${e.location ?? 'unknown'})`);
     }

@@ -374,7 +374,6 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       return;
     }
     const y: unknown = r.value;
-    if (this._loop._debug) noteSuspension(this as Task<unknown>, y instanceof Future);
     if (y === undefined) {
       // A bare yield gives the other tasks one turn.
       this._loop._push(this, undefined);
@@ -397,6 +396,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
         y._blocking = false;
         y._addWaker(this);
         this._futWaiter = y;
+        if (this._loop._debug) noteSuspension(this as Task<unknown>);
         if (this._mustCancel && y.cancel(this._cancelMessage)) this._mustCancel = false;
       }
     } else if (isCoroutine(y)) {
