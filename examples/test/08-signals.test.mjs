@@ -51,7 +51,7 @@ describe('signals', () => {
     );
     // After shutdownTimeout (0.5 s) the task is reported and abandoned.
     expect(r.stderr).toMatch(
-      /^Task still running 0\.5 seconds after it was cancelled at shutdown \(shutdownTimeout\): abandoned, .*\ntask: <Task cancelling name='Task-1' .*>\n$/,
+      /^Task still running 0\.5 seconds after it was cancelled at shutdown \(shutdownTimeout\): abandoned, .*\ncall_graph: \* Task\(name='Task-1', id=0x[0-9a-f]+\)\ntask: <Task cancelling name='Task-1' .*>\n$/,
     );
     expect(r.signal).toBe('SIGINT');
     expect(r.status).toBe(130);

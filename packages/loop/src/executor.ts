@@ -159,7 +159,7 @@ export function runInExecutor<T>(
   } finally {
     submittingLoop = null;
   }
-  const fut = wrapPromise(job, loop);
+  const fut = wrapPromise(job, loop, true);
   if (typeof job.cancel === 'function') {
     // As `wrap_future`: cancelling the asyncio future cancels the concurrent one.
     fut.addDoneCallback((f) => {
@@ -185,6 +185,7 @@ export function* shutdownDefaultExecutor(
   const done = wrapPromise(
     Promise.resolve().then(() => executor.shutdown(true)),
     loop,
+    true,
   );
   let timedOut = false;
   const timer =

@@ -6,6 +6,7 @@
  * through the loop, never synchronously, in the order they were added.
  */
 
+import { noteAwaitSite } from './await-site.js';
 import { Context, state } from './context.js';
 import { CoroutineObject } from './coroutine-object.js';
 import { CancelledError, InvalidStateError, RuntimeError } from './errors.js';
@@ -436,6 +437,7 @@ class FutureIter<T> extends CoroutineObject<Future<unknown>, T> {
       this.step = 1;
       if (fut._state === PENDING) {
         fut._blocking = true;
+        if (fut._loop._debug) noteAwaitSite();
         return { value: fut as Future<unknown>, done: false };
       }
     } else if (this.step === 1 && fut._state === PENDING) {

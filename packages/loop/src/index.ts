@@ -44,3 +44,4 @@ export type {
   TaskOptions,
   TaskTypes,
 } from './types.js';
+export { VirtualClock } from './virtual-clock.js';

@@ -14,6 +14,8 @@ export {
   asyncgenFirstIter,
   asyncgenForget,
 } from './asyncgen-hooks.js';
+// Where a coroutine chain suspended, in debug mode (the call graph of @x/tasks).
+export { noteAwaitSite, takeAwaitSite } from './await-site.js';
 // The current Context, which a Task enters for each step.
 export { state as contextState } from './context.js';
 export { CoroutineObject } from './coroutine-object.js';

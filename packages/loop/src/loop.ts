@@ -44,6 +44,7 @@ import type {
   TaskOf,
   TaskOptions,
 } from './types.js';
+import { VirtualClock } from './virtual-clock.js';
 
 // CPython's thresholds for rebuilding the timer heap without cancelled timers.
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
@@ -165,6 +166,10 @@ export class EventLoop implements LoopInternals {
   /** @internal Closers of the async generators that started on this loop and are still open. */
   _asyncgens = new Set<AsyncGenCloser>();
   /** @internal */ _asyncgensShutdownCalled = false;
+  /** @internal The clock, when it is virtual: it decides when waiting for a timer ends. */
+  _virtualClock: VirtualClock | null = null;
+  /** @internal Pending executor jobs and `abortable` promises: work that takes real time. */
+  _realTimeWork = 0;
 
   private _host = HOST_NONE;
   private _hostTimer: HostTimer | null = null;
@@ -185,6 +190,10 @@ export class EventLoop implements LoopInternals {
       );
     }
     this._clock = clock ?? realClock;
+    if (clock instanceof VirtualClock) {
+      this._virtualClock = clock;
+      clock._loops.add(this);
+    }
     this._debug = options?.debug ?? envDebug();
   }
 
@@ -646,6 +655,16 @@ export class EventLoop implements LoopInternals {
     if (this._host >= HOST_TIMER) this._wake();
   }
 
+  /** @internal For VirtualClock: true while the loop waits for its next timer. */
+  _waitsForTimer(): boolean {
+    return this._host === HOST_TIMER;
+  }
+
+  /** @internal For VirtualClock: time jumped, or real-time work ended; look again. */
+  _clockChanged(): void {
+    this._wake();
+  }
+
   /** Something was scheduled while the loop waits for the host: run again soon. */
   private _wake(): void {
     if (this._host < HOST_TIMER) return;
@@ -699,6 +718,10 @@ export class EventLoop implements LoopInternals {
             const wait = timers.peekWhen() - this.time();
             if (wait > 0) {
               this._host = HOST_TIMER;
+              if (this._virtualClock !== null) {
+                this._virtualClock._idle(this);
+                return;
+              }
               if (wait !== Number.POSITIVE_INFINITY) {
                 this._hostTimer = hostTimer(
                   this._sliceFn,

@@ -11,5 +11,5 @@ try {
   process.stderr.write(e.stderr);
   process.exit(e.status);
 }
-if (plan.action === 'help') process.stdout.write(plan.text);
+if (plan.action === 'help' || plan.action === 'print') process.stdout.write(plan.text);
 else if (plan.action === 'run') runMain(plan.main, plan.options);

@@ -4,7 +4,7 @@
  */
 import type { Coroutine, EventLoop } from '@x/loop';
 import { whenAllDone } from '@x/loop/internal';
-import { allTasks, type Task } from '@x/tasks';
+import { allTasks, formatCallGraph, type Task } from '@x/tasks';
 
 /** Reports a task that shutdown gives up on, once: closing the loop will not report it again. */
 function abandon(loop: EventLoop, task: Task<unknown>, timeout: number, step: string): void {
@@ -12,6 +12,8 @@ function abandon(loop: EventLoop, task: Task<unknown>, timeout: number, step: st
   loop.callExceptionHandler({
     message: `Task still running ${timeout} seconds after ${step} (shutdownTimeout): abandoned, the loop is closed anyway and the rest of its code will not run`,
     task,
+    // What it is stuck on, and who waits for it (stacks in debug mode).
+    call_graph: formatCallGraph(task),
   });
 }
 

@@ -12,10 +12,13 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { getRunningLoopOrNull } from '@x/loop';
+import { formatTaskTable, formatTaskTree, InspectError, readSnapshot } from './ps.js';
 import type { Main, RunnerOptions } from './runner.js';
 
 /** What `xrun --help` prints. */
 export const USAGE = `usage: xrun [--debug] file.js [args...]
+       xrun ps PID
+       xrun pstree PID
 
 Imports file.js and runs its exported main (or its default export) with
 runMain(): Ctrl-C (SIGINT) and SIGTERM cancel it and run its cleanup, and the
@@ -26,6 +29,11 @@ Ctrl-C, 143 after SIGTERM).
   args...       passed to the module: process.argv.slice(2) in it
   --debug       run the event loop in debug mode (as XASYNC_DEBUG=1)
   -h, --help    show this help
+
+xrun ps PID and xrun pstree PID print the tasks of the x-async program PID
+(started with xrun or runMain() by the same user), as python -m asyncio
+ps/pstree do: a table of every task with what awaits it, or the awaited-by
+tree. Coroutine stacks are shown for programs running in debug mode.
 `;
 
 /**
@@ -57,7 +65,8 @@ export type XrunPlan =
       readonly main: Main<unknown>;
       readonly options: RunnerOptions | undefined;
     }
-  | { readonly action: 'none' };
+  | { readonly action: 'none' }
+  | { readonly action: 'print'; readonly text: string };
 
 function usageError(message: string): XrunError {
   return new XrunError(`xrun: ${message}\n`, 2);
@@ -69,6 +78,8 @@ function usageError(message: string): XrunError {
  * `XrunError` where `xrun` must stop.
  */
 export async function xrun(argv: readonly string[]): Promise<XrunPlan> {
+  const sub = argv[0];
+  if (sub === 'ps' || sub === 'pstree') return inspectCommand(sub, argv.slice(1));
   let debug = false;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -114,4 +125,23 @@ export async function xrun(argv: readonly string[]): Promise<XrunPlan> {
     main: entry as Main<unknown>,
     options: debug ? { debug: true } : undefined,
   };
+}
+
+/** `xrun ps PID` / `xrun pstree PID`: what to print, or the XrunError that says why not. */
+async function inspectCommand(sub: 'ps' | 'pstree', args: readonly string[]): Promise<XrunPlan> {
+  const pid = args[0];
+  if (args.length !== 1 || pid === undefined || !/^[1-9]\d*$/.test(pid)) {
+    throw usageError(`${sub} takes one process id, as in: xrun ${sub} 12345\n\n${USAGE}`);
+  }
+  try {
+    const snapshot = await readSnapshot(Number(pid));
+    const text = sub === 'ps' ? formatTaskTable(snapshot) : formatTaskTree(snapshot);
+    return { action: 'print', text };
+  } catch (e) {
+    if (e instanceof InspectError) {
+      const prefix = e.message.startsWith('ERROR:') ? '' : 'xrun: ';
+      throw new XrunError(`${prefix}${e.message}\n`, 1, { cause: e });
+    }
+    throw e;
+  }
 }

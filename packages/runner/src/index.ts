@@ -47,6 +47,7 @@ export {
   TimerHandle,
   Token,
   ValueError,
+  VirtualClock,
 } from '@x/loop';
 export * from '@x/signals';
 export * from '@x/tasks';

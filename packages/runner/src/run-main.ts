@@ -5,6 +5,7 @@ import { KeyboardInterrupt, SystemExit } from '@x/loop';
 import { SignalExit } from '@x/signals';
 import { run } from './run.js';
 import type { Main, RunnerOptions } from './runner.js';
+import { openTaskInspector } from './task-inspector.js';
 
 /** Calls `cb` once everything written to stdout and stderr so far has been handed to the OS. */
 function flushStdio(cb: () => void): void {
@@ -62,6 +63,10 @@ function describe(e: unknown): string {
  * `shutdownTimeout: 30` (seconds), so that a task refusing to stop cannot
  * keep a stopped program alive.
  *
+ * While it runs, `xrun ps PID` and `xrun pstree PID` can read the program's
+ * tasks, through a Unix socket in a directory private to the user
+ * (`XASYNC_INSPECT=0` turns it off); it never keeps the process alive.
+ *
  * @example
  * ```ts
  * // Python: if __name__ == '__main__':
@@ -75,12 +80,16 @@ export function runMain<T>(main: Main<T>, options?: RunnerOptions): void {
     signals: options?.signals ?? ['SIGINT', 'SIGTERM'],
     shutdownTimeout: options?.shutdownTimeout === undefined ? 30 : options.shutdownTimeout,
   };
+  // `xrun ps PID` reads this program's tasks through it (see inspect-channel.ts).
+  const closeInspector = openTaskInspector();
   run(main, opts).then(
     () => {
+      closeInspector();
       const code = process.exitCode;
       exitWith(code === undefined || code === null || code === '' ? 0 : Number(code));
     },
     (e: unknown) => {
+      closeInspector();
       if (e instanceof KeyboardInterrupt) {
         dieBy('SIGINT');
       } else if (e instanceof SignalExit) {

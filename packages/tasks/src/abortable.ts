@@ -21,7 +21,7 @@ function* run<T>(start: (signal: AbortSignal) => PromiseLike<T>): Coroutine<T> {
       `abortable() needs start to return a promise (the work it started), got ${shortRepr(p)}`,
     );
   }
-  const fut = p instanceof Future ? (p as Future<T>) : wrapPromise(p, loop);
+  const fut = p instanceof Future ? (p as Future<T>) : wrapPromise(p, loop, true);
   let running = true;
   try {
     const result = yield* fut;

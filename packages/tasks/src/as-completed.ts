@@ -12,6 +12,8 @@ import {
 import { isPromiseLike } from '@x/loop/internal';
 import { type Awaitable, typeName } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
+import { futureAddToAwaitedBy, futureDiscardFromAwaitedBy } from './graph.js';
+import { currentTask } from './task.js';
 import { checkTimeout } from './wait.js';
 import { WaiterQueue } from './waiter-queue.js';
 
@@ -65,6 +67,7 @@ class AsCompletedIterator<T> implements IterableIterator<Coroutine<T>> {
   private readonly done: CompletionQueue<Future<T> | null>;
   private timeoutHandle: TimerHandle | null = null;
   private readonly todo: Set<Future<T>>;
+  private readonly waiter: Future<unknown> | null;
   private todoLeft: number;
 
   constructor(aws: Iterable<Awaitable<T>>, timeout: number | null) {
@@ -73,6 +76,10 @@ class AsCompletedIterator<T> implements IterableIterator<Coroutine<T>> {
     const todo = new Set<Future<T>>();
     for (const aw of new Set(aws)) todo.add(ensureFuture(aw, { loop }));
     for (const f of todo) f.addDoneCallback(this.handleCompletion);
+    // For the call graph: the task iterating awaits every one of them.
+    const waiter = loop.isRunning() ? currentTask(loop) : null;
+    this.waiter = waiter;
+    if (waiter !== null) for (const f of todo) futureAddToAwaitedBy(f, waiter);
     if (todo.size > 0 && timeout !== null) {
       this.timeoutHandle = loop.callLater(timeout, this.handleTimeout);
     }
@@ -95,6 +102,7 @@ class AsCompletedIterator<T> implements IterableIterator<Coroutine<T>> {
   private readonly handleTimeout = (): void => {
     for (const f of this.todo) {
       f.removeDoneCallback(this.handleCompletion);
+      if (this.waiter !== null) futureDiscardFromAwaitedBy(f, this.waiter);
       this.done.putNowait(null);
     }
     this.todo.clear();
@@ -104,6 +112,7 @@ class AsCompletedIterator<T> implements IterableIterator<Coroutine<T>> {
     // After a timeout the set is empty, and nothing is left to hand out.
     if (this.todo.size === 0) return;
     this.todo.delete(f);
+    if (this.waiter !== null) futureDiscardFromAwaitedBy(f, this.waiter);
     this.done.putNowait(f);
     if (this.todo.size === 0 && this.timeoutHandle !== null) this.timeoutHandle.cancel();
   };

@@ -14,6 +14,7 @@ import {
 import { contextState, formatCallback, isPromiseLike, type Runnable } from '@x/loop/internal';
 import { type Awaitable, type Awaitables, typeName } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
+import { standFor } from './graph.js';
 import { Task } from './task.js';
 
 /**
@@ -238,6 +239,7 @@ export function gather(
   }
 
   const outer = new _GatheringFuture<unknown[]>(children, loop as EventLoop);
+  standFor(outer, children);
   g.outer = outer;
   // Children already done (eager tasks, done futures) are accounted for now:
   // if all are, the outer future is done before gather() returns.

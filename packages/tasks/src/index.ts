@@ -20,6 +20,16 @@ export { ensureFuture } from './ensure-future.js';
 export { Event } from './event.js';
 export { ExceptionGroup, type ExceptionGroupCondition } from './exception-group.js';
 export { gather } from './gather.js';
+export {
+  type CallGraphOptions,
+  type CallStackEntry,
+  captureCallGraph,
+  type FutureCallGraph,
+  formatCallGraph,
+  futureAddToAwaitedBy,
+  futureDiscardFromAwaitedBy,
+  printCallGraph,
+} from './graph.js';
 export { Lock } from './lock.js';
 export {
   LifoQueue,

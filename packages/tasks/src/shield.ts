@@ -2,6 +2,7 @@
 import type { ExceptionContext, Future } from '@x/loop';
 import { type Awaitable, typeName } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
+import { standFor } from './graph.js';
 
 /**
  * Reports the failure of a shielded future whose shield was cancelled: its
@@ -41,6 +42,7 @@ export function shield<T>(aw: Awaitable<T>): Future<T> {
   if (inner.done()) return inner;
   const loop = inner.getLoop();
   const outer = loop.createFuture<T>();
+  standFor(outer, [inner]);
 
   const innerDoneCallback = (inner: Future<T>): void => {
     if (outer.cancelled()) return;

@@ -16,6 +16,7 @@ import {
 } from '@x/loop';
 import {
   CoroutineObject,
+  noteAwaitSite,
   type CANCELLED as SeamCancelled,
   type PENDING as SeamPending,
   type TimerEntry,
@@ -139,6 +140,8 @@ export class SleepCoroutine<T>
         );
       }
       fut._blocking = true;
+      // For the call graph: this is where the task suspends (see captureCallGraph).
+      if (loop._debug) noteAwaitSite();
       this.step = 1;
       return { value: fut as Future<unknown>, done: false };
     }

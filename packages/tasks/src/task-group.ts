@@ -22,6 +22,7 @@ import { checkBody } from './arguments.js';
 import { GeneratorExit } from './async-generator.js';
 import { type AsyncContextManager, isClosing, withScope } from './async-with.js';
 import { ExceptionGroup } from './exception-group.js';
+import { futureAddToAwaitedBy, futureDiscardFromAwaitedBy } from './graph.js';
 import { currentTask, type Task } from './task.js';
 
 /** How the body of the scope ended. */
@@ -85,6 +86,8 @@ export class TaskGroup implements AsyncContextManager<TaskGroup> {
     const task = (this._loop as EventLoop).createTask(coro, options);
     // Even for a task that finished eagerly: its failure must abort the group (gh-128550).
     this._tasks.add(task);
+    // As asyncio: a child is awaited by the task that entered the group.
+    if (this._parentTask !== null) futureAddToAwaitedBy(task, this._parentTask);
     task.addDoneCallback(this._onTaskDone);
     return task;
   }
@@ -219,6 +222,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup> {
 
   private _taskDone(task: Future<unknown>): void {
     this._tasks.delete(task);
+    if (this._parentTask !== null) futureDiscardFromAwaitedBy(task, this._parentTask);
     const fut = this._onCompletedFut;
     if (fut !== null && this._tasks.size === 0 && !fut.done()) fut.setResult(true);
 

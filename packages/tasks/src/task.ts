@@ -36,6 +36,7 @@ import {
   shortRepr,
   type TaskLike,
 } from '@x/loop/internal';
+import { annotateFailure, noteSuspension } from './graph.js';
 
 // The seam's Future states as constants of this module, typed by the seam's
 // (so they cannot drift): reading an imported binding costs a check on every
@@ -397,6 +398,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
         y._blocking = false;
         y._addWaker(this);
         this._futWaiter = y;
+        if (this._loop._debug) noteSuspension(this as Task<unknown>);
         if (this._mustCancel && y.cancel(this._cancelMessage)) this._mustCancel = false;
       }
     } else if (isCoroutine(y)) {
@@ -433,6 +435,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
         { cause: e },
       );
     }
+    if (this._loop._debug) annotateFailure(this as Task<unknown>, exc);
     super.setException(exc);
     this._loop._tasks.delete(this as Task<unknown>);
   }

@@ -9,6 +9,7 @@ import {
 } from '@x/loop';
 import type { Awaitable } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
+import { standFor } from './graph.js';
 import { timeout as timeoutScope } from './timeout.js';
 import { checkTimeout } from './wait.js';
 import { releaseWaiter } from './waiter-queue.js';
@@ -16,6 +17,7 @@ import { releaseWaiter } from './waiter-queue.js';
 /** Mirrors `tasks._cancel_and_wait`: cancels `fut` and waits until it is done. */
 function* cancelAndWait(fut: Future<unknown>): Coroutine<void> {
   const waiter = getRunningLoop().createFuture<void>();
+  standFor(waiter, [fut]);
   const cb = (): void => releaseWaiter(waiter);
   fut.addDoneCallback(cb);
   try {

@@ -11,6 +11,7 @@ import {
 } from '@x/loop';
 import { secondsOrNull } from './arguments.js';
 import { typeName } from './awaitable.js';
+import { standFor } from './graph.js';
 import { releaseWaiter } from './waiter-queue.js';
 
 /** asyncio's `FIRST_COMPLETED`, `FIRST_EXCEPTION` and `ALL_COMPLETED`, as strings. @inline */
@@ -99,6 +100,7 @@ function* waitFutures(
   loop: EventLoop,
 ): Coroutine<[Set<Future<unknown>>, Set<Future<unknown>>]> {
   const waiter = loop.createFuture<void>();
+  standFor(waiter, fs);
   let timeoutHandle: TimerHandle | null = null;
   if (timeout !== null) timeoutHandle = loop.callLater(timeout, releaseWaiter, waiter);
   let counter = fs.size;
