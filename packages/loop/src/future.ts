@@ -135,7 +135,7 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
    */
   result(): T {
     if (this._state === CANCELLED) throw this._makeCancelledError();
-    if (this._state !== FINISHED) throw new InvalidStateError('Result is not ready.');
+    if (this._state !== FINISHED) throw new InvalidStateError('Result is not set.');
     this._clearLog();
     if (this._exception !== undefined) throw this._exception;
     return this._result as T;

@@ -444,7 +444,7 @@ describe('HostIntegration', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.message).toBe('Future exception was never retrieved');
     expect(String(calls[0]?.exception)).toBe('RangeError: lost');
-    expect(calls[0]?.future_repr).toBe('<Future finished exception=RangeError("lost")>');
+    expect(calls[0]?.future_repr).toBe("<Future finished exception=RangeError('lost')>");
     l.close();
   });
 
