@@ -6,6 +6,7 @@
  * through the loop, never synchronously, in the order they were added.
  */
 
+import { checkCallback, refuseUnbound } from './check-callback.js';
 import { Context, state } from './context.js';
 import { CoroutineObject } from './coroutine-object.js';
 import { CancelledError, InvalidStateError, RuntimeError } from './errors.js';
@@ -206,11 +207,7 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
    * copy of the current context.
    */
   addDoneCallback(cb: (f: this) => void, options?: { context?: Context }): void {
-    if (typeof cb !== 'function') {
-      throw new TypeError(
-        `a callable object was expected by addDoneCallback(), got ${shortRepr(cb)}`,
-      );
-    }
+    checkCallback(cb, 'addDoneCallback');
     const ctx = options?.context;
     if (ctx !== undefined && !(ctx instanceof Context)) {
       throw new TypeError(`context must be a Context, got ${shortRepr(ctx)}`);
@@ -406,6 +403,7 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
 }
 
 Future.prototype._sourceTraceback = null;
+refuseUnbound(Future);
 
 /** Resolves a native promise from a loop iteration, and asks the loop for a microtask turn. */
 class ThenBridge implements Runnable {

@@ -1,6 +1,7 @@
 /**
  * Handles: the objects that `callSoon`, `callLater` and `callAt` return.
  */
+import { refuseUnbound } from './check-callback.js';
 import { Context, state } from './context.js';
 import { isInterrupt } from './errors.js';
 import { firstFrame, formatCallback } from './format.js';
@@ -175,3 +176,6 @@ export class TimerHandle extends Handle {
     return info;
   }
 }
+
+refuseUnbound(Handle);
+refuseUnbound(TimerHandle);

@@ -14,6 +14,8 @@ export {
   asyncgenFirstIter,
   asyncgenForget,
 } from './asyncgen-hooks.js';
+// What every API that takes a callback checks at the call (async functions, unbound methods).
+export { checkCallback, refuseUnbound } from './check-callback.js';
 // The current Context, which a Task enters for each step.
 export { state as contextState } from './context.js';
 export { CoroutineObject } from './coroutine-object.js';

@@ -11,8 +11,9 @@
  * iterations whenever something outside the loop may be waiting for one.
  */
 import { type AsyncGenCloser, shutdownAsyncgens as shutdownAsyncgensOf } from './asyncgen-hooks.js';
+import { checkCallback, refuseUnbound } from './check-callback.js';
 import { Context } from './context.js';
-import { isCoroutine, isCoroutineFunction, isPromiseLike } from './coroutines.js';
+import { isCoroutine, isPromiseLike } from './coroutines.js';
 import { isInterrupt, RuntimeError, ValueError } from './errors.js';
 import {
   closeDefaultExecutor,
@@ -77,17 +78,6 @@ function envDebug(): boolean {
     ?.env;
   const v = env?.XASYNC_DEBUG;
   return v !== undefined && v !== '' && v !== '0';
-}
-
-function checkCallback(cb: unknown, method: string): void {
-  if (isCoroutine(cb) || isCoroutineFunction(cb)) {
-    throw new TypeError(
-      `coroutines cannot be used with ${method}(); use createTask() to run a coroutine`,
-    );
-  }
-  if (typeof cb !== 'function') {
-    throw new TypeError(`a callable object was expected by ${method}(), got ${shortRepr(cb)}`);
-  }
 }
 
 /** The arguments from `start` on, or null if there are none (what a Handle stores). */
@@ -412,6 +402,7 @@ export class EventLoop implements LoopInternals {
     if (f !== null && typeof f !== 'function') {
       throw new TypeError('task factory must be a callable or None');
     }
+    if (f !== null) checkCallback(f, 'setTaskFactory');
     this._taskFactory = f;
   }
 
@@ -427,6 +418,7 @@ export class EventLoop implements LoopInternals {
     if (h !== null && typeof h !== 'function') {
       throw new TypeError(`A callable object or None is expected, got ${shortRepr(h)}`);
     }
+    if (h !== null) checkCallback(h, 'setExceptionHandler');
     this._exceptionHandler = h;
   }
 
@@ -783,3 +775,5 @@ export class EventLoop implements LoopInternals {
     else resolve?.();
   }
 }
+
+refuseUnbound(EventLoop);

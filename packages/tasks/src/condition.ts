@@ -1,6 +1,6 @@
 /** `Condition`, after CPython's `asyncio/locks.py` (3.14). */
 import { CancelledError, type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { refuseUnbound, shortRepr } from '@x/loop/internal';
 import type { AsyncContextManager } from './async-with.js';
 import { Lock } from './lock.js';
 import { bindLoop } from './loop-bound.js';
@@ -181,3 +181,5 @@ export class Condition implements AsyncContextManager<void> {
     return this.toString();
   }
 }
+
+refuseUnbound(Condition);

@@ -30,6 +30,7 @@ import {
   contextState,
   isPromiseLike,
   type Runnable,
+  refuseUnbound,
   type CANCELLED as SeamCancelled,
   type PENDING as SeamPending,
   setDefaultTaskFactory,
@@ -561,3 +562,5 @@ export const eagerTaskFactory: TaskFactory = createEagerTaskFactory(Task);
 setDefaultTaskFactory((loop, coro, options) =>
   options === undefined ? new Task(coro, { loop }) : new Task(coro, { ...options, loop }),
 );
+
+refuseUnbound(Task);

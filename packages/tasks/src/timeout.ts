@@ -15,6 +15,7 @@ import {
   RuntimeError,
   TimeoutError,
 } from '@x/loop';
+import { refuseUnbound } from '@x/loop/internal';
 import { checkBody, secondsOrNull } from './arguments.js';
 import { type AsyncContextManager, isClosing, withScope } from './async-with.js';
 import { currentTask, type Task } from './task.js';
@@ -225,3 +226,5 @@ export function timeoutAt<T>(
   checkBody(body, 'timeoutAt', 'the scope');
   return scope(() => w, body);
 }
+
+refuseUnbound(Timeout);
