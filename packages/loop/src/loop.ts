@@ -25,7 +25,7 @@ import {
 import { captureCreationSite, shortRepr } from './format.js';
 import { FINISHED, Future, isFuture } from './future.js';
 import { Handle, TimerHandle } from './handle.js';
-import { logger } from './log.js';
+import { describe, logger } from './log.js';
 import { wrapPromise } from './promise.js';
 import { ReadyQueue, type Runnable } from './ready-queue.js';
 import { running } from './running.js';
@@ -78,6 +78,16 @@ function envDebug(): boolean {
     ?.env;
   const v = env?.XASYNC_DEBUG;
   return v !== undefined && v !== '' && v !== '0';
+}
+
+function isPlainContext(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+/** An exception context as Python's `repr()` of its dict shows it. */
+function contextRepr(ctx: Record<string, unknown>): string {
+  const items = Object.keys(ctx).map((k) => `'${k}': ${shortRepr(ctx[k], 80)}`);
+  return `{${items.join(', ')}}`;
 }
 
 /** The arguments from `start` on, or null if there are none (what a Handle stores). */
@@ -446,8 +456,16 @@ export class EventLoop implements LoopInternals {
         value = `Object created at (most recent call last):\n${String(value)}`;
       else if (key === 'handle_traceback')
         value = `Handle created at (most recent call last):\n${String(value)}`;
+      else if (key === 'context' && isPlainContext(value)) value = contextRepr(value);
       else if (typeof value !== 'string') value = String(value);
       lines.push(`${key}: ${value as string}`);
+    }
+    // The context a failing exception handler was given: its exception is
+    // the original error, which must not be hidden behind the handler's own.
+    const inner = ctx.context;
+    if (isPlainContext(inner) && inner.exception !== undefined) {
+      lines.push(`The exception handler was given this exception:\n${describe(inner.exception)}`);
+      lines.push('and failed with:');
     }
     logger.error(lines.join('\n'), 'exception' in context ? context.exception : undefined);
   }

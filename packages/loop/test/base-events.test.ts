@@ -460,8 +460,21 @@ describe('BaseEventLoopTests', () => {
     await runBriefly(loop);
     expect(error).toHaveBeenCalledTimes(1);
     const [message, exc] = error.mock.calls[0] as [string, unknown];
-    expect(message).toMatch(/^Unhandled error in exception handler\ncontext: \[object Object\]/);
+    // As CPython's repr of the context dict, then the original error with its
+    // stack: the handler's own error must not hide it.
+    expect(message).toMatch(
+      /^Unhandled error in exception handler\ncontext: \{'message': 'Exception in callback <anonymous>\(\)', 'exception': RangeError\('division by zero'\), 'handle': <Handle <anonymous>\(\)>\}\n/,
+    );
+    expect(message).toMatch(
+      /The exception handler was given this exception:\nRangeError: division by zero\n\s+at .*base-events\.test\.ts/,
+    );
+    expect(message).toMatch(/and failed with:$/);
     expect(exc).toBeInstanceOf(TypeError);
+    // The loop is still usable.
+    const ran: number[] = [];
+    loop.callSoon(() => ran.push(1));
+    await runBriefly(loop);
+    expect(ran).toEqual([1]);
   });
 
   test('test_default_exc_handler_broken', async () => {
