@@ -23,7 +23,7 @@ import {
   shutdownDefaultExecutor,
 } from './executor.js';
 import { captureCreationSite, shortRepr } from './format.js';
-import { FINISHED, Future, isFuture } from './future.js';
+import { FINISHED, Future, isFuture, type LogInfo, reportUnretrieved } from './future.js';
 import { Handle, TimerHandle } from './handle.js';
 import { describe, logger } from './log.js';
 import { wrapPromise } from './promise.js';
@@ -147,6 +147,8 @@ export class EventLoop implements LoopInternals {
   _microtaskWanted = false;
   /** @internal Promises that will complete a Future of this loop when they settle. */
   _hostWaiters = 0;
+  /** @internal The failures of this loop's futures that nobody has looked at yet. */
+  _unretrieved = new Set<LogInfo>();
   /** @internal Callbacks run when the loop closes (signal handlers use it). */
   _closeHooks: Array<() => void> = [];
   /** @internal The handle being run, in debug mode. */
@@ -291,7 +293,9 @@ export class EventLoop implements LoopInternals {
   /**
    * Mirrors `loop.close()`: drops every pending callback and timer. Throws
    * `RuntimeError` on a running loop; closing twice is harmless. Tasks still
-   * pending are reported as "Task was destroyed but it is pending!".
+   * pending are reported as "Task was destroyed but it is pending!", and
+   * every exception of its futures and tasks that nobody retrieved as
+   * "Task exception was never retrieved", once.
    */
   close(): void {
     if (this._running) throw new RuntimeError('Cannot close a running event loop');
@@ -310,6 +314,9 @@ export class EventLoop implements LoopInternals {
         this.callExceptionHandler(context);
       }
     }
+    // CPython reports these when the futures are collected, at the latest
+    // when the interpreter exits; a JavaScript program may exit first.
+    reportUnretrieved(this);
     this._ready.clear();
     this._timers.clear();
     this._timerCancelledCount = 0;
