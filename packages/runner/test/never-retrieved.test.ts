@@ -11,6 +11,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+// biome-ignore lint/correctness/useYield: a coroutine that fails at its first step
 function* fail(): Coroutine<never> {
   throw new RangeError('nobody awaits me');
 }
