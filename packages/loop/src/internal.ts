@@ -18,6 +18,13 @@ export {
 export { checkCallback, refuseUnbound } from './check-callback.js';
 // The current Context, which a Task enters for each step.
 export { state as contextState } from './context.js';
+// What CPython's coroutine objects say about their misuse (await, reuse, never awaited).
+export {
+  REUSED,
+  refuseAwait,
+  watchCoroutine,
+  watchCoroutineMethods,
+} from './coroutine-checks.js';
 export { CoroutineObject } from './coroutine-object.js';
 export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';

@@ -13,6 +13,12 @@
 import { type AsyncGenCloser, shutdownAsyncgens as shutdownAsyncgensOf } from './asyncgen-hooks.js';
 import { checkCallback, refuseUnbound } from './check-callback.js';
 import { Context } from './context.js';
+import {
+  refuseAwait,
+  reportUnawaited,
+  type UnawaitedInfo,
+  watchCoroutine,
+} from './coroutine-checks.js';
 import { isCoroutine, isPromiseLike } from './coroutines.js';
 import { isInterrupt, RuntimeError, ValueError } from './errors.js';
 import {
@@ -147,6 +153,8 @@ export class EventLoop implements LoopInternals {
   _microtaskWanted = false;
   /** @internal Promises that will complete a Future of this loop when they settle. */
   _hostWaiters = 0;
+  /** @internal In debug mode, the package coroutines made for this loop that have not run yet. */
+  _unawaited = new Set<UnawaitedInfo>();
   /** @internal The failures of this loop's futures that nobody has looked at yet. */
   _unretrieved = new Set<LogInfo>();
   /** @internal Callbacks run when the loop closes (signal handlers use it). */
@@ -317,6 +325,7 @@ export class EventLoop implements LoopInternals {
     // CPython reports these when the futures are collected, at the latest
     // when the interpreter exits; a JavaScript program may exit first.
     reportUnretrieved(this);
+    reportUnawaited(this);
     this._ready.clear();
     this._timers.clear();
     this._timerCancelledCount = 0;
@@ -548,7 +557,7 @@ export class EventLoop implements LoopInternals {
    * `runInExecutor(null, ...)` throws `RuntimeError`.
    */
   shutdownDefaultExecutor(timeout?: number | null): Coroutine<void> {
-    return shutdownDefaultExecutor(this, timeout);
+    return watchCoroutine(shutdownDefaultExecutor(this, timeout), 'shutdownDefaultExecutor');
   }
 
   /**
@@ -557,7 +566,7 @@ export class EventLoop implements LoopInternals {
    * go to the exception handler.
    */
   shutdownAsyncgens(): Coroutine<void> {
-    return shutdownAsyncgensOf(this);
+    return watchCoroutine(shutdownAsyncgensOf(this), 'shutdownAsyncgens');
   }
 
   // ---- debug ---------------------------------------------------------------
@@ -802,3 +811,5 @@ export class EventLoop implements LoopInternals {
 }
 
 refuseUnbound(EventLoop);
+refuseAwait(shutdownDefaultExecutor, 'shutdownDefaultExecutor');
+refuseAwait(shutdownAsyncgensOf, 'shutdownAsyncgens');

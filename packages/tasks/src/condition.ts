@@ -1,6 +1,6 @@
 /** `Condition`, after CPython's `asyncio/locks.py` (3.14). */
 import { CancelledError, type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
-import { refuseUnbound, shortRepr } from '@x/loop/internal';
+import { refuseUnbound, shortRepr, watchCoroutineMethods } from '@x/loop/internal';
 import type { AsyncContextManager } from './async-with.js';
 import { Lock } from './lock.js';
 import { bindLoop } from './loop-bound.js';
@@ -182,4 +182,5 @@ export class Condition implements AsyncContextManager<void> {
   }
 }
 
+watchCoroutineMethods(Condition, ['wait', 'waitFor']);
 refuseUnbound(Condition);

@@ -1,6 +1,6 @@
 /** `Event`, after CPython's `asyncio/locks.py` (3.14). */
 import type { Coroutine, EventLoop, Future } from '@x/loop';
-import { refuseUnbound } from '@x/loop/internal';
+import { refuseUnbound, watchCoroutineMethods } from '@x/loop/internal';
 import { bindLoop } from './loop-bound.js';
 import { WaiterQueue } from './waiter-queue.js';
 
@@ -64,4 +64,5 @@ export class Event {
   }
 }
 
+watchCoroutineMethods(Event, ['wait']);
 refuseUnbound(Event);

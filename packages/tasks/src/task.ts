@@ -29,6 +29,7 @@ import {
 import {
   contextState,
   isPromiseLike,
+  REUSED,
   type Runnable,
   refuseUnbound,
   type CANCELLED as SeamCancelled,
@@ -117,6 +118,12 @@ function adoptLazy(task: Task<unknown>): Context {
   return ctx;
 }
 
+/**
+ * The coroutines given to a task: a second task on one of them would resume
+ * it where the first one waits (CPython then fails later, in either task).
+ */
+const startedCoroutines = new WeakSet<object>();
+
 /** The argument queued with a task whose next step throws `_stepExc` into it. */
 const THROW = Symbol('throw');
 
@@ -159,6 +166,13 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
         `a coroutine was expected, got ${shortRepr(coro)}; call the function* to get one`,
       );
     }
+    if (startedCoroutines.has(coro)) {
+      this._logDestroyPending = false;
+      throw new RuntimeError(
+        `${REUSED}: ${shortRepr(coro)} was already given to a task; call the function* again for a new coroutine, or await that task`,
+      );
+    }
+    startedCoroutines.add(coro);
     const name = options?.name;
     this._name = name === undefined || name === null ? ++taskCounter : String(name);
     this._coro = coro;
