@@ -13,6 +13,7 @@
 import { type AsyncGenCloser, shutdownAsyncgens as shutdownAsyncgensOf } from './asyncgen-hooks.js';
 import { checkCallback, refuseUnbound } from './check-callback.js';
 import { Context } from './context.js';
+import { copiesHint } from './copies.js';
 import {
   refuseAwait,
   reportUnawaited,
@@ -411,7 +412,7 @@ export class EventLoop implements LoopInternals {
     const factory = this._taskFactory ?? defaultTaskFactory;
     if (factory === null) {
       throw new RuntimeError(
-        "no task factory: import '@x/tasks' (it registers Task as the default) or call loop.setTaskFactory()",
+        `no task factory: import '@x/tasks' (it registers Task as the default) or call loop.setTaskFactory()${copiesHint()}`,
       );
     }
     if (!isCoroutine(coro)) {
