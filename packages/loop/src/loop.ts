@@ -273,8 +273,10 @@ export class EventLoop implements LoopInternals {
       (e: unknown) => {
         fut.removeDoneCallback(onDone);
         // The coroutine raised an interrupt: the caller cannot see the task,
-        // so consume its exception to avoid a "never retrieved" report.
-        if (newTask && fut.done() && !fut.cancelled()) fut.exception();
+        // so consume its exception to avoid a "never retrieved" report. The
+        // caller's own future is consumed too when the interrupt is its
+        // exception: the caller gets it, here.
+        if (fut.done() && !fut.cancelled() && (newTask || fut._exception === e)) fut.exception();
         throw e;
       },
     );

@@ -19,13 +19,14 @@ import {
   newEventLoop,
   RuntimeError,
   setEventLoop,
+  type TimerHandle,
   ValueError,
 } from '@x/loop';
 import { isPromiseLike, shortRepr } from '@x/loop/internal';
 import { removeSignalHandler, SignalExit } from '@x/signals';
 import { addSignalListener, checkSignal, signalHandlerCallback } from '@x/signals/internal';
 import { ensureFuture, type Task } from '@x/tasks';
-import { cancelAllTasks, runShutdownStep } from './cancel-all-tasks.js';
+import { abandon, cancelAllTasks, runShutdownStep } from './cancel-all-tasks.js';
 
 /** What `run()`, `Runner` and `runMain()` take as the program's main coroutine. */
 export type Main<T> = Coroutine<T> | PromiseLike<T> | (() => Coroutine<T> | PromiseLike<T>);
@@ -159,6 +160,8 @@ export class Runner {
   /** @internal Counts runs, so that a signal callback left over from an earlier run does nothing. */
   _runId = 0;
   /** @internal */ _activeRun = 0;
+  /** @internal What ends the main task's unwinding after a signal, with a `shutdownTimeout`. */
+  _unwindTimer: TimerHandle | null = null;
   /** @internal The shutdown in progress, for concurrent `close()` calls. */
   _closing: Promise<void> | null = null;
 
@@ -268,6 +271,8 @@ export class Runner {
       error = e;
     } finally {
       this._activeRun = 0;
+      this._unwindTimer?.cancel();
+      this._unwindTimer = null;
       for (const [sig, handler] of installed) {
         if (signalHandlerCallback(loop, sig) === handler) removeSignalHandler(loop, sig);
       }
@@ -329,10 +334,33 @@ export class Runner {
     if (this._interruptCount === 1 && !mainTask.done()) {
       this._interruptSignal = sig;
       mainTask.cancel(sig);
+      this._boundUnwinding(sig, mainTask);
       return;
     }
     if (this._interruptNow === null) this._interruptNow = signalError(sig);
     (this._loop as EventLoop).stop();
+  }
+
+  /**
+   * @internal With a `shutdownTimeout`, the main task gets that long to
+   * unwind after the signal cancelled it, as every other task gets at
+   * shutdown: then it is reported, abandoned, and `run()` rejects with the
+   * signal, so that a main task that ignores cancellation cannot keep the
+   * program alive.
+   */
+  _boundUnwinding(sig: NodeJS.Signals, mainTask: Future<unknown>): void {
+    const timeout = this._shutdownTimeout;
+    if (timeout === null) return;
+    const loop = this._loop as EventLoop;
+    const runId = this._activeRun;
+    const timer = loop.callLater(timeout, () => {
+      if (mainTask.done() || this._activeRun !== runId) return;
+      abandon(loop, mainTask as Task<unknown>, timeout, `${sig} cancelled it`);
+      if (this._interruptNow === null) this._interruptNow = signalError(sig);
+      loop.stop();
+    });
+    this._unwindTimer = timer;
+    mainTask.addDoneCallback(() => timer.cancel());
   }
 
   /** @internal The body of `close()`. */

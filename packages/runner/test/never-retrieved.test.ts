@@ -4,7 +4,7 @@
  * to collect it first.
  */
 import { logger } from '@x/loop';
-import { type Coroutine, createTask, Runner, run, sleep } from '@x/runner';
+import { type Coroutine, createTask, Runner, run, SystemExit, sleep } from '@x/runner';
 import { afterEach, expect, test, vi } from 'vitest';
 
 afterEach(() => {
@@ -50,4 +50,14 @@ test('Runner.close() reports it too, after the runs', async () => {
   await runner.close();
   expect(error).toHaveBeenCalledTimes(1);
   expect(error.mock.calls[0]?.[0]).toMatch(/^Task exception was never retrieved/);
+});
+
+test('an interrupt that ends run() reached the caller: it is not reported as never retrieved', async () => {
+  const error = vi.spyOn(logger, 'error').mockImplementation(() => {});
+  function* main(): Coroutine<void> {
+    yield* sleep(0);
+    throw new SystemExit(4);
+  }
+  await expect(run(main())).rejects.toBeInstanceOf(SystemExit);
+  expect(error).not.toHaveBeenCalled();
 });

@@ -229,13 +229,28 @@ describe.skipIf(process.platform === 'win32')('Ctrl-C and SIGTERM, end to end', 
     ]);
   });
 
+  test('a main task that ignores cancellation: abandoned shutdownTimeout after SIGINT, then the process dies by it', async () => {
+    const child = new Child(['stubborn.mjs', '0.2']);
+    await child.waitFor(/^ready/);
+    child.kill('SIGINT');
+    expect(await child.exit(10_000)).toEqual({ code: null, signal: 'SIGINT' });
+    // Reported once, and not cancelled or waited for again by the shutdown.
+    expect(child.lines).toEqual(['ready', 'ignored CancelledError(SIGINT)']);
+    expect(child.stderr).toMatch(
+      /^Task still running 0.2 seconds after SIGINT cancelled it \(shutdownTimeout\): abandoned, the loop is closed anyway/,
+    );
+    expect(child.stderr.match(/Task still running/g)).toHaveLength(1);
+    expect(child.stderr).toMatch(/task: <Task cancelling name='Task-1'/);
+  });
+
   test('a task that ignores cancellation: the second SIGINT ends run(), shutdown abandons it', async () => {
-    const child = new Child(['stubborn.mjs']);
+    // A shutdownTimeout far longer than the test takes to send the second signal, even on a loaded machine.
+    const child = new Child(['stubborn.mjs', '3']);
     await child.waitFor(/^ready/);
     child.kill('SIGINT');
     await child.waitFor(/^ignored/);
     child.kill('SIGINT');
-    expect(await child.exit()).toEqual({ code: null, signal: 'SIGINT' });
+    expect(await child.exit(15_000)).toEqual({ code: null, signal: 'SIGINT' });
     expect(child.lines).toEqual([
       'ready',
       'ignored CancelledError(SIGINT)',
@@ -243,7 +258,7 @@ describe.skipIf(process.platform === 'win32')('Ctrl-C and SIGTERM, end to end', 
       'ignored CancelledError()',
     ]);
     expect(child.stderr).toMatch(
-      /^Task still running 0.2 seconds after it was cancelled at shutdown \(shutdownTimeout\): abandoned/,
+      /^Task still running 3 seconds after it was cancelled at shutdown \(shutdownTimeout\): abandoned/,
     );
     expect(child.stderr).toMatch(/task: <Task cancelling name='Task-1'/);
   });
