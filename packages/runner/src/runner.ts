@@ -27,6 +27,7 @@ import { removeSignalHandler, SignalExit } from '@x/signals';
 import { addSignalListener, checkSignal, signalHandlerCallback } from '@x/signals/internal';
 import { ensureFuture, type Task } from '@x/tasks';
 import { abandon, cancelAllTasks, runShutdownStep } from './cancel-all-tasks.js';
+import { endUncaughtInterruptsBySignal } from './uncaught-interrupt.js';
 
 /** What `run()`, `Runner` and `runMain()` take as the program's main coroutine. */
 export type Main<T> = Coroutine<T> | PromiseLike<T> | (() => Coroutine<T> | PromiseLike<T>);
@@ -280,12 +281,17 @@ export class Runner {
     const now = this._interruptNow;
     if (now !== null) {
       this._interruptNow = null;
+      endUncaughtInterruptsBySignal();
       throw now;
     }
     if (!failed) return result as T;
+    if (error instanceof KeyboardInterrupt || error instanceof SignalExit) {
+      endUncaughtInterruptsBySignal();
+    }
     if (error instanceof CancelledError && this._interruptCount > 0) {
       // A task factory may return a Future without `uncancel()`: then the cancellation stands.
       if (typeof task.uncancel === 'function' && task.uncancel() === 0) {
+        endUncaughtInterruptsBySignal();
         throw signalError(this._interruptSignal as NodeJS.Signals, error);
       }
     }

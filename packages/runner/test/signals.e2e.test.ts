@@ -162,6 +162,26 @@ describe.skipIf(process.platform === 'win32')('Ctrl-C and SIGTERM, end to end', 
     ]);
   });
 
+  test('await run(main()) as the last line: SIGINT runs the cleanup, prints KeyboardInterrupt, dies by SIGINT', async () => {
+    const child = new Child(['await-run.mjs']);
+    await child.waitFor(/^ready/);
+    child.kill('SIGINT');
+    expect(await child.exit()).toEqual({ code: null, signal: 'SIGINT' });
+    expect(child.lines.slice(1)).toEqual(['cleaned up']);
+    expect(child.stderr).toBe('KeyboardInterrupt\n');
+    // A shell sees 130, as after `python main.py` and a Ctrl-C.
+    const sh = new Child(['await-run.mjs'], { shell: true });
+    const pid = Number((await sh.waitFor(/^ready/)).split(' ')[1]);
+    sh.kill('SIGINT', pid);
+    expect(await sh.exit()).toEqual({ code: 0, signal: null });
+    expect(sh.lines.slice(1)).toEqual(['cleaned up', 'status=130']);
+    // A KeyboardInterrupt that main raises itself ends the same way.
+    const raised = new Child(['await-run.mjs', 'throw']);
+    expect(await raised.exit()).toEqual({ code: null, signal: 'SIGINT' });
+    expect(raised.lines).toEqual(['cleaned up']);
+    expect(raised.stderr).toBe('KeyboardInterrupt\n');
+  });
+
   test('a shell sees 130 after SIGINT and 143 after SIGTERM', async () => {
     const a = new Child(['basic.mjs', 'runMain'], { shell: true });
     const pidA = Number((await a.waitFor(/^ready/)).split(' ')[1]);
