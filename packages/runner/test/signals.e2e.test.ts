@@ -6,7 +6,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
+
+// Each test starts Node processes: on a loaded machine that alone can take seconds.
+vi.setConfig({ testTimeout: 120_000 });
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, 'fixtures');
@@ -88,8 +91,11 @@ class Child {
     });
   }
 
-  /** Resolves with the first stdout line matching `re`; kills the child and fails after `ms`. */
-  waitFor(re: RegExp, ms = 5000): Promise<string> {
+  /**
+   * Resolves with the first stdout line matching `re`; kills the child and
+   * fails after `ms` (generous: a loaded machine starts Node slowly).
+   */
+  waitFor(re: RegExp, ms = 30_000): Promise<string> {
     const seen = this.lines.find((l) => re.test(l));
     if (seen !== undefined) return Promise.resolve(seen);
     return this.bounded(
@@ -99,8 +105,8 @@ class Child {
     );
   }
 
-  /** How the child ended; kills it and fails if it takes more than `ms`. */
-  exit(ms = 5000): Promise<Ended> {
+  /** How the child ended; kills it and fails if it takes more than `ms` (generous, as above). */
+  exit(ms = 30_000): Promise<Ended> {
     return this.bounded(this.ended, ms, 'the child to exit');
   }
 
@@ -214,7 +220,7 @@ describe.skipIf(process.platform === 'win32')('Ctrl-C and SIGTERM, end to end', 
       }
     });
     expect(failures).toEqual([]);
-  }, 60_000);
+  }, 300_000);
 
   test('cleanup that waits runs to its end after the first SIGINT', async () => {
     const child = new Child(['finally-waits.mjs']);
@@ -287,7 +293,8 @@ describe.skipIf(process.platform === 'win32')('Ctrl-C and SIGTERM, end to end', 
     const child = new Child(['shutdown.mjs']);
     await child.waitFor(/^ready/);
     child.kill('SIGINT');
-    expect(await child.exit(2000)).toEqual({ code: null, signal: 'SIGINT' });
+    // At once: long before the leftover's 10 s wait could end.
+    expect(await child.exit(8000)).toEqual({ code: null, signal: 'SIGINT' });
     expect(child.lines).toEqual(['main done', 'ready: leftover finally waits']);
   });
 
