@@ -111,3 +111,26 @@ describe('methods passed without their object are refused at registration', () =
     l.close();
   });
 });
+
+describe('a plain function that returns a promise', () => {
+  test('its rejection goes to the exception handler, not past it', async () => {
+    const calls: unknown[] = [];
+    loop.setExceptionHandler((_l, ctx) => calls.push(ctx));
+    async function work(): Promise<void> {
+      throw new RangeError('rejected later');
+    }
+    const h = loop.callSoon(function startWork() {
+      return work();
+    });
+    await runOnce(loop);
+    // The rejection arrives in a microtask after the callback returned.
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([
+      {
+        message: 'Exception in callback startWork()',
+        exception: new RangeError('rejected later'),
+        handle: h,
+      },
+    ]);
+  });
+});
