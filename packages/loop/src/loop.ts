@@ -509,23 +509,34 @@ export class EventLoop implements LoopInternals {
         | { getContext?: () => Context }
         | undefined;
       const ctx = typeof thing?.getContext === 'function' ? thing.getContext() : null;
-      if (ctx instanceof Context && !ctx._entered) ctx.run(handler, this, context);
-      else handler(this, context);
+      const r: unknown =
+        ctx instanceof Context && !ctx._entered
+          ? ctx.run(handler, this, context)
+          : handler(this, context);
+      // A handler that returns a promise: its rejection is the handler's error.
+      if (r instanceof Promise) {
+        r.then(undefined, (exc: unknown) => this._handlerFailed(exc, context));
+      }
     } catch (exc) {
       if (isInterrupt(exc)) throw exc;
-      try {
-        this.defaultExceptionHandler({
-          message: 'Unhandled error in exception handler',
-          exception: exc,
-          context,
-        });
-      } catch (exc2) {
-        if (isInterrupt(exc2)) throw exc2;
-        logger.error(
-          'Exception in default exception handler while handling an unexpected error in custom exception handler',
-          exc2,
-        );
-      }
+      this._handlerFailed(exc, context);
+    }
+  }
+
+  /** Reports the error of a custom exception handler, with the context it was given. */
+  private _handlerFailed(exc: unknown, context: ExceptionContext): void {
+    try {
+      this.defaultExceptionHandler({
+        message: 'Unhandled error in exception handler',
+        exception: exc,
+        context,
+      });
+    } catch (exc2) {
+      if (isInterrupt(exc2)) throw exc2;
+      logger.error(
+        'Exception in default exception handler while handling an unexpected error in custom exception handler',
+        exc2,
+      );
     }
   }
 

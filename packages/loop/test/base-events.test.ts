@@ -477,6 +477,22 @@ describe('BaseEventLoopTests', () => {
     expect(ran).toEqual([1]);
   });
 
+  test('an exception handler whose promise rejects is reported as one that throws', async () => {
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => {});
+    // A plain function returning a promise (an async function is refused).
+    loop.setExceptionHandler(() => Promise.reject(new TypeError('late handler bug')));
+    loop.callSoon(() => {
+      throw zeroDivision();
+    });
+    await runBriefly(loop);
+    await new Promise((r) => setImmediate(r));
+    expect(error).toHaveBeenCalledTimes(1);
+    const [message, exc] = error.mock.calls[0] as [string, unknown];
+    expect(message).toMatch(/^Unhandled error in exception handler\n/);
+    expect(message).toContain('RangeError: division by zero');
+    expect(String(exc)).toBe('TypeError: late handler bug');
+  });
+
   test('test_default_exc_handler_broken', async () => {
     let _context: ExceptionContext | null = null;
     class Loop extends EventLoop {
