@@ -4,7 +4,21 @@
  * or dropped without ever running ("coroutine 'sleep' was never awaited").
  */
 import { type Coroutine, EventLoop, logger, RuntimeError } from '@x/loop';
-import { createTask, Event, Lock, Queue, Semaphore, sleep, Task, wait, waitFor } from '@x/tasks';
+import {
+  abortable,
+  createTask,
+  Event,
+  Lock,
+  Queue,
+  Semaphore,
+  sleep,
+  Task,
+  taskGroup,
+  timeout,
+  wait,
+  waitFor,
+  withLock,
+} from '@x/tasks';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { makeLoop } from './task-helpers.js';
 
@@ -96,6 +110,11 @@ describe('await on a coroutine', () => {
         ['Lock.acquire', () => new Lock().acquire()],
         ['Semaphore.acquire', () => new Semaphore().acquire()],
         ['Event.wait', () => new Event().wait()],
+        // Every `async with` scope is one asyncWith coroutine.
+        ['asyncWith', () => taskGroup(function* () {})],
+        ['asyncWith', () => withLock(new Lock(), function* () {})],
+        ['timeout', () => timeout(1, function* () {})],
+        ['abortable', () => abortable(() => Promise.resolve(1))],
       ];
       for (const [name, make] of attempts) {
         try {
@@ -123,6 +142,10 @@ describe('await on a coroutine', () => {
       'Lock.acquire',
       'Semaphore.acquire',
       'Event.wait',
+      'asyncWith',
+      'asyncWith',
+      'timeout',
+      'abortable',
     ]);
     // Awaiting a task made from it is the way from async code.
     const t = loop.createTask(sleep(0.001, 'ok'));
