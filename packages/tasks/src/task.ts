@@ -119,12 +119,32 @@ function adoptLazy(task: Task<unknown>): Context {
 }
 
 /**
- * Marks a coroutine given to a task, with the task: a second task on it
- * would resume it where the first one waits (CPython then fails later, in
- * either task). A property rather than a WeakSet, which made creating a task
- * half again as slow (its entries weigh on every garbage collection).
+ * Marks a coroutine with the task that runs it, from its first suspension
+ * on: a second task given it is refused (at once, or at its first step if
+ * both were made before either ran), where CPython fails later, inside
+ * either task. A coroutine that ends in its first step is never marked:
+ * marking every one (a property added to each generator) cost a task-heavy
+ * workload 7 %, and a WeakSet half again as much.
  */
 const TASK_OF = Symbol('x-async.taskOf');
+
+interface Marked {
+  [TASK_OF]?: Future<unknown>;
+}
+
+function reusedError(owner: Future<unknown>): RuntimeError {
+  return new RuntimeError(
+    `${REUSED}: it is run by ${String(owner)}; call the function* again for a new coroutine, or await that task`,
+  );
+}
+
+function markCoroutine(coro: object, task: Future<unknown>): void {
+  try {
+    (coro as Marked)[TASK_OF] = task;
+  } catch {
+    // A frozen hand-written coroutine cannot be marked: it is not checked.
+  }
+}
 
 /** The argument queued with a task whose next step throws `_stepExc` into it. */
 const THROW = Symbol('throw');
@@ -156,6 +176,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   _stepExc: unknown = undefined;
   /** Seam (`TaskLike`): If false, closing the loop does not report this task as pending. */
   _logDestroyPending = true;
+  /** @internal False until its first step (which checks that no other task ran its coroutine). */
+  _started = false;
   /** Seam (`TaskLike`): Its slot in `loop._tasks` while registered, else -1. */
   _regIndex = -1;
 
@@ -168,18 +190,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
         `a coroutine was expected, got ${shortRepr(coro)}; call the function* to get one`,
       );
     }
-    const marked = coro as { [TASK_OF]?: Future<unknown> };
-    const owner = marked[TASK_OF];
+    const owner = (coro as Marked)[TASK_OF];
     if (owner !== undefined) {
       this._logDestroyPending = false;
-      throw new RuntimeError(
-        `${REUSED}: it was already given to ${String(owner)}; call the function* again for a new coroutine, or await that task`,
-      );
-    }
-    try {
-      marked[TASK_OF] = this as Future<unknown>;
-    } catch {
-      // A frozen hand-written coroutine cannot be marked: it is not checked.
+      throw reusedError(owner);
     }
     const name = options?.name;
     this._name = name === undefined || name === null ? ++taskCounter : String(name);
@@ -364,6 +378,15 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal Mirrors `__step_run_and_handle_result`. */
   _stepRun(exc: unknown): void {
     const coro = this._coro;
+    if (!this._started) {
+      this._started = true;
+      const owner = (coro as Marked)[TASK_OF];
+      if (owner !== undefined && owner !== this) {
+        // Both tasks were made before either ran: the other one runs it.
+        this._finishWithException(reusedError(owner));
+        return;
+      }
+    }
     let r: IteratorResult<Future<unknown> | undefined, T>;
     try {
       r = exc === undefined ? coro.next() : coro.throw(exc);
@@ -395,6 +418,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       this._loop._tasks.delete(this as Task<unknown>);
       return;
     }
+    // Suspended: from now on another task given this coroutine is refused.
+    if ((coro as Marked)[TASK_OF] === undefined) markCoroutine(coro, this as Future<unknown>);
     const y: unknown = r.value;
     if (y === undefined) {
       // A bare yield gives the other tasks one turn.
