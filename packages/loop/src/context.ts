@@ -7,6 +7,7 @@
  * lets every callback and task run in a snapshot of the context it was
  * scheduled from without paying for a copy on the hot path.
  */
+import { refuseUnbound } from './check-callback.js';
 import { RuntimeError, ValueError } from './errors.js';
 import { shortRepr } from './format.js';
 import type { ContextInternals } from './seam.js';
@@ -278,3 +279,6 @@ export class LookupError extends Error {
     this.name = 'LookupError';
   }
 }
+
+refuseUnbound(Context);
+refuseUnbound(ContextVar);

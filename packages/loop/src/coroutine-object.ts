@@ -8,16 +8,31 @@
  * object, beyond its own `next()`, is written here once.
  */
 
+import { RuntimeError } from './errors.js';
+
+/** The message of CPython's RuntimeError for a coroutine run a second time. */
+export const REUSED = 'cannot reuse already awaited coroutine';
+
 /** Part of the seam (`@x/loop/internal`). */
 export abstract class CoroutineObject<Y, R> {
   /** Mirrors `generator.send()` (`next()` in JavaScript): the subclass's state machine. */
   abstract next(value?: unknown): IteratorResult<Y, R>;
 
   /**
-   * Ends the coroutine: drops what it holds (a timer, a future) and makes any
-   * later `next()` return done. Called by `throw()` and `return()`.
+   * Ends the coroutine: drops what it holds (a timer, a future); a later
+   * `next()` then fails with `reused()`. Called by `throw()` and `return()`.
    */
   protected abstract close(): void;
+
+  /**
+   * What `next()` does on a coroutine that already ended: CPython's
+   * `RuntimeError('cannot reuse already awaited coroutine')`, rather than a
+   * generator's silent `{ done: true, value: undefined }` that would make a
+   * second `yield*` on it return `undefined`.
+   */
+  protected reused(): never {
+    throw new RuntimeError(REUSED);
+  }
 
   /** Mirrors `generator.throw()`: a coroutine with no `try` of its own ends and rethrows. */
   throw(e: unknown): IteratorResult<Y, R> {

@@ -3,6 +3,7 @@
  * functions of CPython's `asyncio/events.py` (3.14 rules: no policies, no
  * implicit creation).
  */
+import { copiesHint } from './copies.js';
 import { RuntimeError } from './errors.js';
 import { EventLoop } from './loop.js';
 import { running } from './running.js';
@@ -41,7 +42,7 @@ export function newEventLoop(): EventLoop {
  */
 export function getRunningLoop(): EventLoop {
   const loop = running.loop;
-  if (loop === null) throw new RuntimeError('no running event loop');
+  if (loop === null) throw new RuntimeError(`no running event loop${copiesHint()}`);
   return loop;
 }
 

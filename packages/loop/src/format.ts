@@ -3,16 +3,36 @@
  * after CPython's `format_helpers.py` and `reprlib`.
  */
 
-/** A short, bounded representation of a value, like `reprlib.repr`. */
+/**
+ * A string as Python's `repr()` writes it: single quotes, unless the string
+ * holds a single quote and no double quote.
+ */
+export function pyStringRepr(str: string): string {
+  const quote = str.includes("'") && !str.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of str) {
+    const c = ch.codePointAt(0) as number;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === quote) out += `\\${quote}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + quote;
+}
+
+/** A short, bounded representation of a value, like `reprlib.repr`: at most `limit` characters. */
 export function shortRepr(value: unknown, limit = 40): string {
   let s: string;
-  if (typeof value === 'string') s = JSON.stringify(value);
+  if (typeof value === 'string') s = pyStringRepr(value);
   else if (typeof value === 'function') s = `[Function ${value.name || '(anonymous)'}]`;
   else if (typeof value === 'bigint') s = `${value}n`;
   else if (typeof value === 'symbol') s = value.toString();
   else if (value === null || typeof value !== 'object') s = String(value);
   else if (Array.isArray(value)) s = `[${value.map((v) => shortRepr(v, 20)).join(', ')}]`;
-  else if (value instanceof Error) s = `${value.name}(${JSON.stringify(value.message)})`;
+  else if (value instanceof Error) s = `${value.name}(${pyStringRepr(value.message)})`;
   else {
     const own = (value as { toString?: unknown }).toString;
     s =

@@ -7,6 +7,7 @@
  */
 
 import { noteAwaitSite } from './await-site.js';
+import { checkCallback, refuseUnbound } from './check-callback.js';
 import { Context, state } from './context.js';
 import { CoroutineObject } from './coroutine-object.js';
 import { CancelledError, InvalidStateError, RuntimeError } from './errors.js';
@@ -27,7 +28,7 @@ const STATE_NAMES = ['PENDING', 'CANCELLED', 'FINISHED'] as const;
 type Data = Context['_data'];
 
 /** What the finalizer needs to report a failure nobody looked at, without the future itself. */
-interface LogInfo {
+export interface LogInfo {
   log: boolean;
   loop: EventLoop;
   exc: unknown;
@@ -36,18 +37,34 @@ interface LogInfo {
   site: string | null;
 }
 
+/** Reports a failure that nobody looked at, once. */
+function reportNeverRetrieved(info: LogInfo): void {
+  if (!info.log) return;
+  info.log = false;
+  info.loop._unretrieved.delete(info);
+  const context: ExceptionContext = {
+    message: `${info.kind} exception was never retrieved`,
+    exception: info.exc,
+    future_repr: `<${info.kind} finished${info.label} exception=${shortRepr(info.exc)}>`,
+  };
+  info.exc = null;
+  if (info.site !== null) context.source_traceback = info.site;
+  info.loop.callExceptionHandler(context);
+}
+
+/**
+ * @internal Reports every exception of `loop`'s futures that is still
+ * unretrieved: what closing the loop does, so that a failure is reported at
+ * the end of a program even if the garbage collector never got to its future.
+ * Each is reported once: the finalizer then finds it already reported.
+ */
+export function reportUnretrieved(loop: EventLoop): void {
+  for (const info of [...loop._unretrieved]) reportNeverRetrieved(info);
+}
+
 const logRegistry: FinalizationRegistry<LogInfo> | null =
   typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry((info: LogInfo) => {
-        if (!info.log) return;
-        const context: ExceptionContext = {
-          message: `${info.kind} exception was never retrieved`,
-          exception: info.exc,
-          future_repr: `<${info.kind} finished${info.label} exception=${shortRepr(info.exc)}>`,
-        };
-        if (info.site !== null) context.source_traceback = info.site;
-        info.loop.callExceptionHandler(context);
-      })
+    ? new FinalizationRegistry(reportNeverRetrieved)
     : null;
 
 /**
@@ -137,7 +154,7 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
    */
   result(): T {
     if (this._state === CANCELLED) throw this._makeCancelledError();
-    if (this._state !== FINISHED) throw new InvalidStateError('Result is not ready.');
+    if (this._state !== FINISHED) throw new InvalidStateError('Result is not set.');
     this._clearLog();
     if (this._exception !== undefined) throw this._exception;
     return this._result as T;
@@ -184,22 +201,22 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
     this._exception = error;
     this._state = FINISHED;
     this._scheduleCallbacks();
-    if (logRegistry !== null) {
-      // V8 formats an error's stack lazily and until then keeps the frames'
-      // receivers alive (the task that threw, among them): the held value
-      // would then keep this future from ever being collected and reported.
-      if (error instanceof Error) void error.stack;
-      const info: LogInfo = {
-        log: true,
-        loop: this._loop,
-        exc: error,
-        kind: this.constructor.name,
-        label: this._logLabel(),
-        site: this._sourceTraceback,
-      };
-      this._logInfo = info;
-      logRegistry.register(this, info);
-    }
+    // V8 formats an error's stack lazily and until then keeps the frames'
+    // receivers alive (the task that threw, among them): the held value
+    // would then keep this future from ever being collected and reported.
+    if (error instanceof Error) void error.stack;
+    const info: LogInfo = {
+      log: true,
+      loop: this._loop,
+      exc: error,
+      kind: this.constructor.name,
+      label: this._logLabel(),
+      site: this._sourceTraceback,
+    };
+    this._logInfo = info;
+    // Reported when the future is collected, or when the loop closes, whichever comes first.
+    this._loop._unretrieved.add(info);
+    if (logRegistry !== null) logRegistry.register(this, info);
   }
 
   /**
@@ -208,11 +225,7 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
    * copy of the current context.
    */
   addDoneCallback(cb: (f: this) => void, options?: { context?: Context }): void {
-    if (typeof cb !== 'function') {
-      throw new TypeError(
-        `a callable object was expected by addDoneCallback(), got ${shortRepr(cb)}`,
-      );
-    }
+    checkCallback(cb, 'addDoneCallback');
     const ctx = options?.context;
     if (ctx !== undefined && !(ctx instanceof Context)) {
       throw new TypeError(`context must be a Context, got ${shortRepr(ctx)}`);
@@ -356,6 +369,7 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
     const info = this._logInfo;
     if (info !== null) {
       info.log = false;
+      info.loop._unretrieved.delete(info);
       // The registry holds `info` strongly until this future is collected, and
       // the exception's captured stack may hold this future (a task is the
       // receiver of its own steps): keeping it would keep the future forever.
@@ -408,6 +422,7 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
 }
 
 Future.prototype._sourceTraceback = null;
+refuseUnbound(Future);
 
 /** Resolves a native promise from a loop iteration, and asks the loop for a microtask turn. */
 class ThenBridge implements Runnable {

@@ -1,6 +1,7 @@
 /**
  * Handles: the objects that `callSoon`, `callLater` and `callAt` return.
  */
+import { refuseUnbound } from './check-callback.js';
 import { Context, state } from './context.js';
 import { isInterrupt } from './errors.js';
 import { firstFrame, formatCallback } from './format.js';
@@ -83,6 +84,7 @@ export class Handle implements HandleInternals {
     const cb = this._callback as (...args: unknown[]) => void;
     const args = this._args;
     const ctx = this._context;
+    let r: unknown;
     try {
       if (ctx === null) {
         const s = state.scratch;
@@ -93,8 +95,7 @@ export class Handle implements HandleInternals {
         state.current = s;
         state.run = ++state.runs;
         try {
-          if (args === null) cb();
-          else cb(...args);
+          r = args === null ? cb() : cb(...args);
         } finally {
           // Keep what the callback set: it is this handle's context from now
           // on (what getContext() and the exception handler see), as in CPython.
@@ -104,20 +105,30 @@ export class Handle implements HandleInternals {
           state.run = prevRun;
         }
       } else if (args === null) {
-        ctx.run(cb);
+        r = ctx.run(cb);
       } else {
-        ctx.run(cb, ...args);
+        r = ctx.run(cb, ...args);
       }
     } catch (exc) {
       if (isInterrupt(exc)) throw exc;
-      const context: ExceptionContext = {
-        message: `Exception in callback ${formatCallback(cb, args ?? [])}`,
-        exception: exc,
-        handle: this,
-      };
-      if (this._sourceTraceback !== null) context.source_traceback = this._sourceTraceback;
-      this._loop.callExceptionHandler(context);
+      this._report(exc, cb, args);
+      return;
     }
+    // A plain function that returns a promise (`() => asyncWork()`): its
+    // rejection goes to the exception handler too, rather than crash the
+    // process past it (async functions themselves are refused at the call).
+    if (r instanceof Promise) r.then(undefined, (exc: unknown) => this._report(exc, cb, args));
+  }
+
+  /** Hands an exception of the callback to the loop's exception handler. */
+  private _report(exc: unknown, cb: unknown, args: readonly unknown[] | null): void {
+    const context: ExceptionContext = {
+      message: `Exception in callback ${formatCallback(cb, args ?? [])}`,
+      exception: exc,
+      handle: this,
+    };
+    if (this._sourceTraceback !== null) context.source_traceback = this._sourceTraceback;
+    this._loop.callExceptionHandler(context);
   }
 
   /** @internal */
@@ -193,3 +204,6 @@ export class TimerHandle extends Handle {
     return info;
   }
 }
+
+refuseUnbound(Handle);
+refuseUnbound(TimerHandle);

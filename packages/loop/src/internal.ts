@@ -16,8 +16,17 @@ export {
 } from './asyncgen-hooks.js';
 // Where a coroutine chain suspended, in debug mode (the call graph of @x/tasks).
 export { noteAwaitSite, takeAwaitSite } from './await-site.js';
+// What every API that takes a callback checks at the call (async functions, unbound methods).
+export { checkCallback, refuseUnbound } from './check-callback.js';
 // The current Context, which a Task enters for each step.
 export { state as contextState } from './context.js';
+// What CPython's coroutine objects say about their misuse (await, reuse, never awaited).
+export {
+  REUSED,
+  refuseAwait,
+  watchCoroutine,
+  watchCoroutineMethods,
+} from './coroutine-checks.js';
 export { CoroutineObject } from './coroutine-object.js';
 export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';

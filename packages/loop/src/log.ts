@@ -3,7 +3,8 @@
  * Replace its methods to send the messages elsewhere.
  */
 
-function describe(exc: unknown): string {
+/** An exception as the log shows it: its stack, or the value thrown. */
+export function describe(exc: unknown): string {
   if (exc instanceof Error) return exc.stack ?? `${exc.name}: ${exc.message}`;
   return `Thrown value: ${typeof exc === 'string' ? JSON.stringify(exc) : String(exc)}`;
 }

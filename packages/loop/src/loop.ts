@@ -11,9 +11,17 @@
  * iterations whenever something outside the loop may be waiting for one.
  */
 import { type AsyncGenCloser, shutdownAsyncgens as shutdownAsyncgensOf } from './asyncgen-hooks.js';
+import { checkCallback, refuseUnbound } from './check-callback.js';
 import { CLOCK_RESOLUTION } from './clock-resolution.js';
 import { Context } from './context.js';
-import { isCoroutine, isCoroutineFunction, isPromiseLike } from './coroutines.js';
+import { copiesHint } from './copies.js';
+import {
+  refuseAwait,
+  reportUnawaited,
+  type UnawaitedInfo,
+  watchCoroutine,
+} from './coroutine-checks.js';
+import { isCoroutine, isPromiseLike } from './coroutines.js';
 import { readEnv } from './env.js';
 import { isInterrupt, RuntimeError, ValueError } from './errors.js';
 import {
@@ -24,10 +32,10 @@ import {
   shutdownDefaultExecutor,
 } from './executor.js';
 import { captureCreationSite, shortRepr } from './format.js';
-import { FINISHED, Future, isFuture } from './future.js';
+import { FINISHED, Future, isFuture, type LogInfo, reportUnretrieved } from './future.js';
 import { Handle, TimerHandle } from './handle.js';
 import { clearHostTimer, type HostTimer, hostSoon, hostTimer } from './host-yield.js';
-import { logger } from './log.js';
+import { describe, logger } from './log.js';
 import { wrapPromise } from './promise.js';
 import { ReadyQueue, type Runnable } from './ready-queue.js';
 import { running } from './running.js';
@@ -77,15 +85,14 @@ function envDebug(): boolean {
   return v !== undefined && v !== '' && v !== '0';
 }
 
-function checkCallback(cb: unknown, method: string): void {
-  if (isCoroutine(cb) || isCoroutineFunction(cb)) {
-    throw new TypeError(
-      `coroutines cannot be used with ${method}(); use createTask() to run a coroutine`,
-    );
-  }
-  if (typeof cb !== 'function') {
-    throw new TypeError(`a callable object was expected by ${method}(), got ${shortRepr(cb)}`);
-  }
+function isPlainContext(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+/** An exception context as Python's `repr()` of its dict shows it. */
+function contextRepr(ctx: Record<string, unknown>): string {
+  const items = Object.keys(ctx).map((k) => `'${k}': ${shortRepr(ctx[k], 80)}`);
+  return `{${items.join(', ')}}`;
 }
 
 /** The arguments from `start` on, or null if there are none (what a Handle stores). */
@@ -154,6 +161,10 @@ export class EventLoop implements LoopInternals {
   _microtaskWanted = false;
   /** @internal Promises that will complete a Future of this loop when they settle. */
   _hostWaiters = 0;
+  /** @internal In debug mode, the package coroutines made for this loop that have not run yet. */
+  _unawaited = new Set<UnawaitedInfo>();
+  /** @internal The failures of this loop's futures that nobody has looked at yet. */
+  _unretrieved = new Set<LogInfo>();
   /** @internal Callbacks run when the loop closes (signal handlers use it). */
   _closeHooks: Array<() => void> = [];
   /** @internal The handle being run, in debug mode. */
@@ -277,8 +288,10 @@ export class EventLoop implements LoopInternals {
       (e: unknown) => {
         fut.removeDoneCallback(onDone);
         // The coroutine raised an interrupt: the caller cannot see the task,
-        // so consume its exception to avoid a "never retrieved" report.
-        if (newTask && fut.done() && !fut.cancelled()) fut.exception();
+        // so consume its exception to avoid a "never retrieved" report. The
+        // caller's own future is consumed too when the interrupt is its
+        // exception: the caller gets it, here.
+        if (fut.done() && !fut.cancelled() && (newTask || fut._exception === e)) fut.exception();
         throw e;
       },
     );
@@ -306,7 +319,9 @@ export class EventLoop implements LoopInternals {
   /**
    * Mirrors `loop.close()`: drops every pending callback and timer. Throws
    * `RuntimeError` on a running loop; closing twice is harmless. Tasks still
-   * pending are reported as "Task was destroyed but it is pending!".
+   * pending are reported as "Task was destroyed but it is pending!", and
+   * every exception of its futures and tasks that nobody retrieved as
+   * "Task exception was never retrieved", once.
    */
   close(): void {
     if (this._running) throw new RuntimeError('Cannot close a running event loop');
@@ -325,6 +340,10 @@ export class EventLoop implements LoopInternals {
         this.callExceptionHandler(context);
       }
     }
+    // CPython reports these when the futures are collected, at the latest
+    // when the interpreter exits; a JavaScript program may exit first.
+    reportUnretrieved(this);
+    reportUnawaited(this);
     this._ready.clear();
     this._timers.clear();
     this._timerCancelledCount = 0;
@@ -410,7 +429,7 @@ export class EventLoop implements LoopInternals {
     const factory = this._taskFactory ?? defaultTaskFactory;
     if (factory === null) {
       throw new RuntimeError(
-        "no task factory: import '@x/tasks' (it registers Task as the default) or call loop.setTaskFactory()",
+        `no task factory: import '@x/tasks' (it registers Task as the default) or call loop.setTaskFactory()${copiesHint()}`,
       );
     }
     if (!isCoroutine(coro)) {
@@ -427,6 +446,7 @@ export class EventLoop implements LoopInternals {
     if (f !== null && typeof f !== 'function') {
       throw new TypeError('task factory must be a callable or None');
     }
+    if (f !== null) checkCallback(f, 'setTaskFactory');
     this._taskFactory = f;
   }
 
@@ -442,6 +462,7 @@ export class EventLoop implements LoopInternals {
     if (h !== null && typeof h !== 'function') {
       throw new TypeError(`A callable object or None is expected, got ${shortRepr(h)}`);
     }
+    if (h !== null) checkCallback(h, 'setExceptionHandler');
     this._exceptionHandler = h;
   }
 
@@ -469,8 +490,16 @@ export class EventLoop implements LoopInternals {
         value = `Object created at (most recent call last):\n${String(value)}`;
       else if (key === 'handle_traceback')
         value = `Handle created at (most recent call last):\n${String(value)}`;
+      else if (key === 'context' && isPlainContext(value)) value = contextRepr(value);
       else if (typeof value !== 'string') value = String(value);
       lines.push(`${key}: ${value as string}`);
+    }
+    // The context a failing exception handler was given: its exception is
+    // the original error, which must not be hidden behind the handler's own.
+    const inner = ctx.context;
+    if (isPlainContext(inner) && inner.exception !== undefined) {
+      lines.push(`The exception handler was given this exception:\n${describe(inner.exception)}`);
+      lines.push('and failed with:');
     }
     logger.error(lines.join('\n'), 'exception' in context ? context.exception : undefined);
   }
@@ -495,23 +524,34 @@ export class EventLoop implements LoopInternals {
         | { getContext?: () => Context }
         | undefined;
       const ctx = typeof thing?.getContext === 'function' ? thing.getContext() : null;
-      if (ctx instanceof Context && !ctx._entered) ctx.run(handler, this, context);
-      else handler(this, context);
+      const r: unknown =
+        ctx instanceof Context && !ctx._entered
+          ? ctx.run(handler, this, context)
+          : handler(this, context);
+      // A handler that returns a promise: its rejection is the handler's error.
+      if (r instanceof Promise) {
+        r.then(undefined, (exc: unknown) => this._handlerFailed(exc, context));
+      }
     } catch (exc) {
       if (isInterrupt(exc)) throw exc;
-      try {
-        this.defaultExceptionHandler({
-          message: 'Unhandled error in exception handler',
-          exception: exc,
-          context,
-        });
-      } catch (exc2) {
-        if (isInterrupt(exc2)) throw exc2;
-        logger.error(
-          'Exception in default exception handler while handling an unexpected error in custom exception handler',
-          exc2,
-        );
-      }
+      this._handlerFailed(exc, context);
+    }
+  }
+
+  /** Reports the error of a custom exception handler, with the context it was given. */
+  private _handlerFailed(exc: unknown, context: ExceptionContext): void {
+    try {
+      this.defaultExceptionHandler({
+        message: 'Unhandled error in exception handler',
+        exception: exc,
+        context,
+      });
+    } catch (exc2) {
+      if (isInterrupt(exc2)) throw exc2;
+      logger.error(
+        'Exception in default exception handler while handling an unexpected error in custom exception handler',
+        exc2,
+      );
     }
   }
 
@@ -556,7 +596,7 @@ export class EventLoop implements LoopInternals {
    * `runInExecutor(null, ...)` throws `RuntimeError`.
    */
   shutdownDefaultExecutor(timeout?: number | null): Coroutine<void> {
-    return shutdownDefaultExecutor(this, timeout);
+    return watchCoroutine(shutdownDefaultExecutor(this, timeout), 'shutdownDefaultExecutor');
   }
 
   /**
@@ -565,7 +605,7 @@ export class EventLoop implements LoopInternals {
    * go to the exception handler.
    */
   shutdownAsyncgens(): Coroutine<void> {
-    return shutdownAsyncgensOf(this);
+    return watchCoroutine(shutdownAsyncgensOf(this), 'shutdownAsyncgens');
   }
 
   // ---- debug ---------------------------------------------------------------
@@ -822,3 +862,7 @@ export class EventLoop implements LoopInternals {
     else resolve?.();
   }
 }
+
+refuseUnbound(EventLoop);
+refuseAwait(shutdownDefaultExecutor, 'shutdownDefaultExecutor');
+refuseAwait(shutdownAsyncgensOf, 'shutdownAsyncgens');

@@ -460,8 +460,37 @@ describe('BaseEventLoopTests', () => {
     await runBriefly(loop);
     expect(error).toHaveBeenCalledTimes(1);
     const [message, exc] = error.mock.calls[0] as [string, unknown];
-    expect(message).toMatch(/^Unhandled error in exception handler\ncontext: \[object Object\]/);
+    // As CPython's repr of the context dict, then the original error with its
+    // stack: the handler's own error must not hide it.
+    expect(message).toMatch(
+      /^Unhandled error in exception handler\ncontext: \{'message': 'Exception in callback <anonymous>\(\)', 'exception': RangeError\('division by zero'\), 'handle': <Handle <anonymous>\(\)>\}\n/,
+    );
+    expect(message).toMatch(
+      /The exception handler was given this exception:\nRangeError: division by zero\n\s+at .*base-events\.test\.ts/,
+    );
+    expect(message).toMatch(/and failed with:$/);
     expect(exc).toBeInstanceOf(TypeError);
+    // The loop is still usable.
+    const ran: number[] = [];
+    loop.callSoon(() => ran.push(1));
+    await runBriefly(loop);
+    expect(ran).toEqual([1]);
+  });
+
+  test('an exception handler whose promise rejects is reported as one that throws', async () => {
+    const error = vi.spyOn(logger, 'error').mockImplementation(() => {});
+    // A plain function returning a promise (an async function is refused).
+    loop.setExceptionHandler(() => Promise.reject(new TypeError('late handler bug')));
+    loop.callSoon(() => {
+      throw zeroDivision();
+    });
+    await runBriefly(loop);
+    await new Promise((r) => setImmediate(r));
+    expect(error).toHaveBeenCalledTimes(1);
+    const [message, exc] = error.mock.calls[0] as [string, unknown];
+    expect(message).toMatch(/^Unhandled error in exception handler\n/);
+    expect(message).toContain('RangeError: division by zero');
+    expect(String(exc)).toBe('TypeError: late handler bug');
   });
 
   test('test_default_exc_handler_broken', async () => {

@@ -450,7 +450,7 @@ describe('LoopContextTests', () => {
     expect(outcome).toEqual([
       'same callback: in a',
       'RuntimeError',
-      'ValueError: <Token var=<ContextVar name=\'v\' default="default">> was created in a different Context',
+      "ValueError: <Token var=<ContextVar name='v' default='default'>> was created in a different Context",
     ]);
     // Nor can the top-level context reset it.
     expect(() => v.reset(token as unknown as Token<string>)).toThrow(/different Context/);

@@ -304,11 +304,11 @@ describe('HandleTests', () => {
       noop,
     );
     expect(String(h)).toBe(
-      '<Handle <anonymous>("str", null, undefined, 10n, Symbol(s), [1, [2]], <Object>, RangeError("e"), [Function noop])>',
+      "<Handle <anonymous>('str', null, undefined, 10n, Symbol(s), [1, [2]], <Object>, RangeError('e'), [Function noop])>",
     );
     // long arguments are shortened, as reprlib does
     h = loop.callSoon(noop, 'x'.repeat(100));
-    expect(String(h)).toBe(`<Handle noop("${'x'.repeat(36)}...)>`);
+    expect(String(h)).toBe(`<Handle noop('${'x'.repeat(36)}...)>`);
     // node's util.inspect uses the repr
     const inspect = (h as unknown as Record<symbol, () => string>)[
       Symbol.for('nodejs.util.inspect.custom')
@@ -321,7 +321,10 @@ describe('HandleTests', () => {
     expect(shortRepr(Object.create(null))).toBe('<Object>');
     expect(shortRepr(new (class Point {})())).toBe('<Point>');
     expect(shortRepr({ toString: () => 'custom' })).toBe('custom');
-    expect(shortRepr('abc', 4)).toBe('"...');
+    expect(shortRepr('abc', 4)).toBe("'...");
+    // Python's repr: single quotes unless the string holds one and no double quote.
+    expect(shortRepr("it's")).toBe('"it\'s"');
+    expect(shortRepr('a\nb')).toBe("'a\\nb'");
     expect(formatCallback('not a function', [1])).toBe('not a function(1)');
     expect(firstFrame(null)).toBeNull();
     expect(firstFrame('at fn (/a/b.ts:3:4)\nat other (/c.ts:1:1)')).toBe('/a/b.ts:3:4');

@@ -149,7 +149,7 @@ describe('BaseFutureTests', () => {
   test('test_result', () => {
     const f = new Future<number>({ loop });
     expect(() => f.result()).toThrow(InvalidStateError);
-    expect(() => f.result()).toThrow('Result is not ready.');
+    expect(() => f.result()).toThrow('Result is not set.');
     f.setResult(42);
     expect(f.cancelled()).toBe(false);
     expect(f.done()).toBe(true);
@@ -240,7 +240,7 @@ describe('BaseFutureTests', () => {
     const exc = new RuntimeError();
     const f_exception = new Future({ loop });
     f_exception.setException(exc);
-    expect(String(f_exception)).toBe('<Future finished exception=RuntimeError("")>');
+    expect(String(f_exception)).toBe("<Future finished exception=RuntimeError('')>");
     expect(f_exception.exception()).toBe(exc);
 
     const f_one_callbacks = new Future({ loop });
@@ -266,7 +266,7 @@ describe('BaseFutureTests', () => {
     class MyFut<T> extends Future<T> {}
     const sub = new MyFut<string>({ loop });
     sub.setResult('x'.repeat(100));
-    expect(String(sub)).toMatch(/^<MyFut finished result="x+\.\.\.>$/);
+    expect(String(sub)).toMatch(/^<MyFut finished result='x+\.\.\.>$/);
     const inspect = (sub as unknown as Record<symbol, () => string>)[
       Symbol.for('nodejs.util.inspect.custom')
     ];
@@ -434,7 +434,7 @@ describe('BaseFutureTests', () => {
     const [message, exception] = error.mock.calls[0] as [string, unknown];
     expect(message).toMatch(/^Future exception was never retrieved\n/);
     expect(message).toMatch(
-      /future_repr: <Future finished exception=RangeError\("memory error"\)>/,
+      /future_repr: <Future finished exception=RangeError\('memory error'\)>/,
     );
     if (debug)
       expect(message).toMatch(

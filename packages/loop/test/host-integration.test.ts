@@ -170,26 +170,38 @@ describe('HostIntegration', { timeout: 30_000 }, () => {
   });
 
   test('the process is kept alive while the loop runs and waits', async () => {
-    const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timeouts();
-    let during = -1;
-    let whileWaitingForTimer = -1;
-    // The loop is idle (nothing scheduled) while a host timer is pending
-    // elsewhere: the loop itself holds a ref'd host handle.
-    const stopped = loop.runForever();
-    await hostTurns(2);
-    during = timeouts();
-    expect(loop.isRunning()).toBe(true);
-    loop.callLater(1000, () => {});
-    await hostTurns(2);
-    whileWaitingForTimer = timeouts();
-    loop.stop();
-    await stopped;
-    await hostTurns(1);
-    expect(during).toBe(before + 1);
-    // Keep-alive plus the host timer of the 1000 s TimerHandle.
-    expect(whileWaitingForTimer).toBe(before + 2);
-    expect(timeouts()).toBe(before);
+    // Watches the host timers the loop makes, rather than counting every
+    // active timer of the process: a test runner's own timers come and go,
+    // more so on a loaded machine.
+    const setI = vi.spyOn(globalThis, 'setInterval');
+    const clearI = vi.spyOn(globalThis, 'clearInterval');
+    const setT = vi.spyOn(globalThis, 'setTimeout');
+    const clearT = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      // The loop is idle (nothing scheduled): it holds a ref'd host handle itself.
+      const stopped = loop.runForever();
+      await hostTurns(2);
+      expect(loop.isRunning()).toBe(true);
+      expect(setI).toHaveBeenCalledTimes(1);
+      const keepAlive = setI.mock.results[0]?.value as NodeJS.Timeout;
+      expect(keepAlive.hasRef()).toBe(true);
+      expect(clearI).not.toHaveBeenCalled();
+      // Waiting for a timer: a host timer for it too, ref'd.
+      loop.callLater(1000, () => {});
+      await hostTurns(2);
+      const i = setT.mock.calls.findIndex(([, ms]) => typeof ms === 'number' && ms >= 999_000);
+      expect(i).toBeGreaterThanOrEqual(0);
+      const hostTimer = setT.mock.results[i]?.value as NodeJS.Timeout;
+      expect(hostTimer.hasRef()).toBe(true);
+      expect(clearT).not.toHaveBeenCalledWith(hostTimer);
+      loop.stop();
+      await stopped;
+      // Stopped: both are given back, nothing keeps the process alive.
+      expect(clearI).toHaveBeenCalledWith(keepAlive);
+      expect(clearT).toHaveBeenCalledWith(hostTimer);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   test('only one loop runs at a time', async () => {
@@ -445,7 +457,7 @@ describe('HostIntegration', { timeout: 30_000 }, () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.message).toBe('Future exception was never retrieved');
     expect(String(calls[0]?.exception)).toBe('RangeError: lost');
-    expect(calls[0]?.future_repr).toBe('<Future finished exception=RangeError("lost")>');
+    expect(calls[0]?.future_repr).toBe("<Future finished exception=RangeError('lost')>");
     l.close();
   });
 

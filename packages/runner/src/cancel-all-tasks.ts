@@ -6,8 +6,17 @@ import type { Coroutine, EventLoop } from '@x/loop';
 import { whenAllDone } from '@x/loop/internal';
 import { allTasks, formatCallGraph, type Task } from '@x/tasks';
 
-/** Reports a task that shutdown gives up on, once: closing the loop will not report it again. */
-function abandon(loop: EventLoop, task: Task<unknown>, timeout: number, step: string): void {
+/** The tasks given up on: reported once, never waited for again. */
+const abandoned = new WeakSet<Task<unknown>>();
+
+/**
+ * Reports a task that shutdown (or the unwinding after a signal) gives up
+ * on, once: neither a later shutdown step nor closing the loop reports it
+ * again or waits for it.
+ */
+export function abandon(loop: EventLoop, task: Task<unknown>, timeout: number, step: string): void {
+  if (abandoned.has(task)) return;
+  abandoned.add(task);
   task._logDestroyPending = false;
   loop.callExceptionHandler({
     message: `Task still running ${timeout} seconds after ${step} (shutdownTimeout): abandoned, the loop is closed anyway and the rest of its code will not run`,
@@ -26,6 +35,7 @@ function abandon(loop: EventLoop, task: Task<unknown>, timeout: number, step: st
  */
 export async function cancelAllTasks(loop: EventLoop, timeout: number | null): Promise<void> {
   const toCancel = allTasks(loop);
+  for (const task of toCancel) if (abandoned.has(task)) toCancel.delete(task);
   if (toCancel.size === 0) return;
   for (const task of toCancel) task.cancel();
   await loop.runUntilComplete(whenAllDone(loop, toCancel, timeout));

@@ -19,13 +19,15 @@ import {
   newEventLoop,
   RuntimeError,
   setEventLoop,
+  type TimerHandle,
   ValueError,
 } from '@x/loop';
 import { isPromiseLike, shortRepr } from '@x/loop/internal';
 import { removeSignalHandler, SignalExit } from '@x/signals';
 import { addSignalListener, checkSignal, signalHandlerCallback } from '@x/signals/internal';
 import { ensureFuture, type Task } from '@x/tasks';
-import { cancelAllTasks, runShutdownStep } from './cancel-all-tasks.js';
+import { abandon, cancelAllTasks, runShutdownStep } from './cancel-all-tasks.js';
+import { endUncaughtInterruptsBySignal } from './uncaught-interrupt.js';
 
 /**
  * What `run()`, `Runner` and `runMain()` take as the program's main coroutine.
@@ -177,6 +179,8 @@ export class Runner {
   /** @internal Counts runs, so that a signal callback left over from an earlier run does nothing. */
   _runId = 0;
   /** @internal */ _activeRun = 0;
+  /** @internal What ends the main task's unwinding after a signal, with a `shutdownTimeout`. */
+  _unwindTimer: TimerHandle | null = null;
   /** @internal The shutdown in progress, for concurrent `close()` calls. */
   _closing: Promise<void> | null = null;
 
@@ -286,6 +290,8 @@ export class Runner {
       error = e;
     } finally {
       this._activeRun = 0;
+      this._unwindTimer?.cancel();
+      this._unwindTimer = null;
       for (const [sig, handler] of installed) {
         if (signalHandlerCallback(loop, sig) === handler) removeSignalHandler(loop, sig);
       }
@@ -293,12 +299,17 @@ export class Runner {
     const now = this._interruptNow;
     if (now !== null) {
       this._interruptNow = null;
+      endUncaughtInterruptsBySignal();
       throw now;
     }
     if (!failed) return result as T;
+    if (error instanceof KeyboardInterrupt || error instanceof SignalExit) {
+      endUncaughtInterruptsBySignal();
+    }
     if (error instanceof CancelledError && this._interruptCount > 0) {
       // A task factory may return a Future without `uncancel()`: then the cancellation stands.
       if (typeof task.uncancel === 'function' && task.uncancel() === 0) {
+        endUncaughtInterruptsBySignal();
         throw signalError(this._interruptSignal as NodeJS.Signals, error);
       }
     }
@@ -347,10 +358,33 @@ export class Runner {
     if (this._interruptCount === 1 && !mainTask.done()) {
       this._interruptSignal = sig;
       mainTask.cancel(sig);
+      this._boundUnwinding(sig, mainTask);
       return;
     }
     if (this._interruptNow === null) this._interruptNow = signalError(sig);
     (this._loop as EventLoop).stop();
+  }
+
+  /**
+   * @internal With a `shutdownTimeout`, the main task gets that long to
+   * unwind after the signal cancelled it, as every other task gets at
+   * shutdown: then it is reported, abandoned, and `run()` rejects with the
+   * signal, so that a main task that ignores cancellation cannot keep the
+   * program alive.
+   */
+  _boundUnwinding(sig: NodeJS.Signals, mainTask: Future<unknown>): void {
+    const timeout = this._shutdownTimeout;
+    if (timeout === null) return;
+    const loop = this._loop as EventLoop;
+    const runId = this._activeRun;
+    const timer = loop.callLater(timeout, () => {
+      if (mainTask.done() || this._activeRun !== runId) return;
+      abandon(loop, mainTask as Task<unknown>, timeout, `${sig} cancelled it`);
+      if (this._interruptNow === null) this._interruptNow = signalError(sig);
+      loop.stop();
+    });
+    this._unwindTimer = timer;
+    mainTask.addDoneCallback(() => timer.cancel());
   }
 
   /** @internal The body of `close()`. */

@@ -6,7 +6,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
+
+// Each test starts Node processes: on a loaded machine that alone can take seconds.
+vi.setConfig({ testTimeout: 120_000 });
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, 'fixtures');
@@ -88,8 +91,11 @@ class Child {
     });
   }
 
-  /** Resolves with the first stdout line matching `re`; kills the child and fails after `ms`. */
-  waitFor(re: RegExp, ms = 5000): Promise<string> {
+  /**
+   * Resolves with the first stdout line matching `re`; kills the child and
+   * fails after `ms` (generous: a loaded machine starts Node slowly).
+   */
+  waitFor(re: RegExp, ms = 30_000): Promise<string> {
     const seen = this.lines.find((l) => re.test(l));
     if (seen !== undefined) return Promise.resolve(seen);
     return this.bounded(
@@ -99,8 +105,8 @@ class Child {
     );
   }
 
-  /** How the child ended; kills it and fails if it takes more than `ms`. */
-  exit(ms = 5000): Promise<Ended> {
+  /** How the child ended; kills it and fails if it takes more than `ms` (generous, as above). */
+  exit(ms = 30_000): Promise<Ended> {
     return this.bounded(this.ended, ms, 'the child to exit');
   }
 
@@ -162,6 +168,26 @@ describe.skipIf(process.platform === 'win32')('Ctrl-C and SIGTERM, end to end', 
     ]);
   });
 
+  test('await run(main()) as the last line: SIGINT runs the cleanup, prints KeyboardInterrupt, dies by SIGINT', async () => {
+    const child = new Child(['await-run.mjs']);
+    await child.waitFor(/^ready/);
+    child.kill('SIGINT');
+    expect(await child.exit()).toEqual({ code: null, signal: 'SIGINT' });
+    expect(child.lines.slice(1)).toEqual(['cleaned up']);
+    expect(child.stderr).toBe('KeyboardInterrupt\n');
+    // A shell sees 130, as after `python main.py` and a Ctrl-C.
+    const sh = new Child(['await-run.mjs'], { shell: true });
+    const pid = Number((await sh.waitFor(/^ready/)).split(' ')[1]);
+    sh.kill('SIGINT', pid);
+    expect(await sh.exit()).toEqual({ code: 0, signal: null });
+    expect(sh.lines.slice(1)).toEqual(['cleaned up', 'status=130']);
+    // A KeyboardInterrupt that main raises itself ends the same way.
+    const raised = new Child(['await-run.mjs', 'throw']);
+    expect(await raised.exit()).toEqual({ code: null, signal: 'SIGINT' });
+    expect(raised.lines).toEqual(['cleaned up']);
+    expect(raised.stderr).toBe('KeyboardInterrupt\n');
+  });
+
   test('a shell sees 130 after SIGINT and 143 after SIGTERM', async () => {
     const a = new Child(['basic.mjs', 'runMain'], { shell: true });
     const pidA = Number((await a.waitFor(/^ready/)).split(' ')[1]);
@@ -194,7 +220,7 @@ describe.skipIf(process.platform === 'win32')('Ctrl-C and SIGTERM, end to end', 
       }
     });
     expect(failures).toEqual([]);
-  }, 60_000);
+  }, 300_000);
 
   test('cleanup that waits runs to its end after the first SIGINT', async () => {
     const child = new Child(['finally-waits.mjs']);
@@ -229,13 +255,28 @@ describe.skipIf(process.platform === 'win32')('Ctrl-C and SIGTERM, end to end', 
     ]);
   });
 
+  test('a main task that ignores cancellation: abandoned shutdownTimeout after SIGINT, then the process dies by it', async () => {
+    const child = new Child(['stubborn.mjs', '0.2']);
+    await child.waitFor(/^ready/);
+    child.kill('SIGINT');
+    expect(await child.exit(10_000)).toEqual({ code: null, signal: 'SIGINT' });
+    // Reported once, and not cancelled or waited for again by the shutdown.
+    expect(child.lines).toEqual(['ready', 'ignored CancelledError(SIGINT)']);
+    expect(child.stderr).toMatch(
+      /^Task still running 0.2 seconds after SIGINT cancelled it \(shutdownTimeout\): abandoned, the loop is closed anyway/,
+    );
+    expect(child.stderr.match(/Task still running/g)).toHaveLength(1);
+    expect(child.stderr).toMatch(/task: <Task cancelling name='Task-1'/);
+  });
+
   test('a task that ignores cancellation: the second SIGINT ends run(), shutdown abandons it', async () => {
-    const child = new Child(['stubborn.mjs']);
+    // A shutdownTimeout far longer than the test takes to send the second signal, even on a loaded machine.
+    const child = new Child(['stubborn.mjs', '3']);
     await child.waitFor(/^ready/);
     child.kill('SIGINT');
     await child.waitFor(/^ignored/);
     child.kill('SIGINT');
-    expect(await child.exit()).toEqual({ code: null, signal: 'SIGINT' });
+    expect(await child.exit(15_000)).toEqual({ code: null, signal: 'SIGINT' });
     expect(child.lines).toEqual([
       'ready',
       'ignored CancelledError(SIGINT)',
@@ -243,7 +284,7 @@ describe.skipIf(process.platform === 'win32')('Ctrl-C and SIGTERM, end to end', 
       'ignored CancelledError()',
     ]);
     expect(child.stderr).toMatch(
-      /^Task still running 0.2 seconds after it was cancelled at shutdown \(shutdownTimeout\): abandoned/,
+      /^Task still running 3 seconds after it was cancelled at shutdown \(shutdownTimeout\): abandoned/,
     );
     expect(child.stderr).toMatch(/task: <Task cancelling name='Task-1'/);
   });
@@ -252,7 +293,8 @@ describe.skipIf(process.platform === 'win32')('Ctrl-C and SIGTERM, end to end', 
     const child = new Child(['shutdown.mjs']);
     await child.waitFor(/^ready/);
     child.kill('SIGINT');
-    expect(await child.exit(2000)).toEqual({ code: null, signal: 'SIGINT' });
+    // At once: long before the leftover's 10 s wait could end.
+    expect(await child.exit(8000)).toEqual({ code: null, signal: 'SIGINT' });
     expect(child.lines).toEqual(['main done', 'ready: leftover finally waits']);
   });
 

@@ -1,6 +1,6 @@
 /** `addSignalHandler` and `removeSignalHandler`, after CPython's `unix_events.py`. */
-import { copyContext, type EventLoop, isCoroutine, isCoroutineFunction } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { copyContext, type EventLoop } from '@x/loop';
+import { checkCallback } from '@x/loop/internal';
 import { checkCatchable, checkSignal, getSlot, releaseSlot } from './registry.js';
 
 /**
@@ -26,16 +26,7 @@ export function addSignalHandler<A extends unknown[]>(
   cb: (...a: A) => void,
   ...args: A
 ): void {
-  if (isCoroutine(cb) || isCoroutineFunction(cb)) {
-    throw new TypeError(
-      'coroutines cannot be used with addSignalHandler(): pass a plain function that starts a task, e.g. () => { createTask(onSignal()); }',
-    );
-  }
-  if (typeof cb !== 'function') {
-    throw new TypeError(
-      `a callable object was expected by addSignalHandler(), got ${shortRepr(cb)}`,
-    );
-  }
+  checkCallback(cb, 'addSignalHandler');
   checkSignal(signal);
   checkCatchable(loop, signal, 'addSignalHandler()');
   const slot = getSlot(loop, signal, true);

@@ -86,6 +86,21 @@ describe('SelectorEventLoopSignalTests', () => {
     expect(counts()).toEqual(before);
   });
 
+  test('an async function or a method without its object is refused at once', () => {
+    async function onTerm(): Promise<void> {}
+    expect(() => addSignalHandler(loop, 'SIGUSR2', onTerm as never)).toThrow(
+      /^coroutines cannot be used with addSignalHandler\(\): onTerm is an async function/,
+    );
+    // Python passes `stop.set`; here it must be bound, or SIGTERM would only log a TypeError.
+    const stop = loop.createFuture<void>();
+    expect(() => addSignalHandler(loop, 'SIGUSR2', stop.cancel as never)).toThrow(
+      /^Future\.cancel was passed to addSignalHandler\(\) without its Future.*\.bind\(future\)/,
+    );
+    expect(counts()).toEqual(before);
+    addSignalHandler(loop, 'SIGUSR2', stop.cancel.bind(stop));
+    expect(removeSignalHandler(loop, 'SIGUSR2')).toBe(true);
+  });
+
   test('test_add_signal_handler_uncatchable', () => {
     // CPython: signal.signal() fails with EINVAL -> RuntimeError('sig 9 cannot be caught').
     expect(() => addSignalHandler(loop, 'SIGKILL', () => {})).toThrow(RuntimeError);

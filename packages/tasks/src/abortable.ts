@@ -8,7 +8,13 @@
  * cancelling a task that awaits a socket read does in asyncio.
  */
 import { CancelledError, type Coroutine, Future, getRunningLoop } from '@x/loop';
-import { isPromiseLike, shortRepr, wrapPromise } from '@x/loop/internal';
+import {
+  isPromiseLike,
+  refuseAwait,
+  shortRepr,
+  watchCoroutine,
+  wrapPromise,
+} from '@x/loop/internal';
 
 const noop = (): void => {};
 
@@ -67,5 +73,7 @@ export function abortable<T>(start: (signal: AbortSignal) => PromiseLike<T>): Co
       `abortable() needs a function that starts the work with the signal it gets, got ${shortRepr(start)}`,
     );
   }
-  return run(start);
+  return watchCoroutine(run(start), 'abortable');
 }
+
+refuseAwait(run, 'abortable');

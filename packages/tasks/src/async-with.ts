@@ -8,7 +8,7 @@
  * a `Timeout` and a lock.
  */
 import { type Coroutine, type Future, isCoroutine, RuntimeError } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { refuseAwait, shortRepr, watchCoroutine } from '@x/loop/internal';
 import { checkBody } from './arguments.js';
 import { GeneratorExit } from './async-generator.js';
 
@@ -77,7 +77,7 @@ export function asyncWith<T, R>(
     );
   }
   checkBody(body, 'asyncWith', 'the value aenter() gives');
-  return withScope(cm, body, 'asyncWith');
+  return watchCoroutine(withScope(cm, body, 'asyncWith'), 'asyncWith');
 }
 
 /** @internal `asyncWith` once the arguments are checked; `what` names the scope in errors. */
@@ -227,3 +227,6 @@ class GeneratorContextManager<A extends unknown[], T> implements AsyncContextMan
     yield EMITTED;
   }
 }
+
+// `await asyncWith(...)` (or taskGroup, withLock) in an async function fails, saying to use `yield*`.
+refuseAwait(withScope, 'asyncWith');

@@ -1,6 +1,6 @@
 /** `Barrier` and `BrokenBarrierError`, after CPython's `asyncio/locks.py` (3.14). */
 import { type Coroutine, RuntimeError, ValueError } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { refuseUnbound, shortRepr, watchCoroutineMethods } from '@x/loop/internal';
 import type { AsyncContextManager } from './async-with.js';
 import { Condition } from './condition.js';
 import { withLock } from './with-lock.js';
@@ -177,3 +177,6 @@ export class Barrier implements AsyncContextManager<number> {
     return this.toString();
   }
 }
+
+watchCoroutineMethods(Barrier, ['reset', 'abort']);
+refuseUnbound(Barrier);

@@ -1,6 +1,6 @@
 /** `Condition`, after CPython's `asyncio/locks.py` (3.14). */
 import { CancelledError, type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { refuseUnbound, shortRepr, watchCoroutineMethods } from '@x/loop/internal';
 import type { AsyncContextManager } from './async-with.js';
 import { Lock } from './lock.js';
 import { bindLoop } from './loop-bound.js';
@@ -190,3 +190,6 @@ export class Condition implements AsyncContextManager<void> {
     return this.toString();
   }
 }
+
+watchCoroutineMethods(Condition, ['wait', 'waitFor']);
+refuseUnbound(Condition);

@@ -1,5 +1,6 @@
 /** `Event`, after CPython's `asyncio/locks.py` (3.14). */
 import type { Coroutine, EventLoop, Future } from '@x/loop';
+import { refuseUnbound, watchCoroutineMethods } from '@x/loop/internal';
 import { bindLoop } from './loop-bound.js';
 import { WaiterQueue } from './waiter-queue.js';
 
@@ -63,3 +64,6 @@ export class Event {
     return this.toString();
   }
 }
+
+watchCoroutineMethods(Event, ['wait']);
+refuseUnbound(Event);

@@ -1,5 +1,6 @@
 /** `Lock`, after CPython's `asyncio/locks.py` (3.14). */
 import { type Coroutine, type EventLoop, type Future, RuntimeError } from '@x/loop';
+import { refuseUnbound, watchCoroutineMethods } from '@x/loop/internal';
 import type { AsyncContextManager } from './async-with.js';
 import { bindLoop } from './loop-bound.js';
 import { WaiterQueue } from './waiter-queue.js';
@@ -111,3 +112,6 @@ export function allCancelled(waiters: Iterable<Future<unknown>>): boolean {
   for (const w of waiters) if (!w.cancelled()) return false;
   return true;
 }
+
+watchCoroutineMethods(Lock, ['acquire']);
+refuseUnbound(Lock);

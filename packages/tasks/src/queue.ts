@@ -3,7 +3,7 @@
  * `asyncio/queues.py` (3.14, with 3.13's `shutdown()`).
  */
 import { type Coroutine, type EventLoop, type Future, ValueError } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { refuseUnbound, shortRepr, watchCoroutineMethods } from '@x/loop/internal';
 import { pythonCompare } from './compare.js';
 import { Deque } from './deque.js';
 import { Event } from './event.js';
@@ -411,3 +411,6 @@ export class LifoQueue<T = unknown> extends Queue<T> {
     return this._queue.pop() as T;
   }
 }
+
+watchCoroutineMethods(Queue, ['put', 'get', 'join']);
+refuseUnbound(Queue);

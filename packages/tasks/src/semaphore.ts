@@ -1,6 +1,6 @@
 /** `Semaphore` and `BoundedSemaphore`, after CPython's `asyncio/locks.py` (3.14). */
 import { type Coroutine, type EventLoop, type Future, ValueError } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { refuseUnbound, shortRepr, watchCoroutineMethods } from '@x/loop/internal';
 import type { AsyncContextManager } from './async-with.js';
 import { bindLoop } from './loop-bound.js';
 import { WaiterQueue } from './waiter-queue.js';
@@ -155,3 +155,6 @@ export class BoundedSemaphore extends Semaphore {
     super.release();
   }
 }
+
+watchCoroutineMethods(Semaphore, ['acquire']);
+refuseUnbound(Semaphore);

@@ -74,7 +74,7 @@ export class YieldCoroutine<T> extends CoroutineObject<Future<unknown> | undefin
       this.step = 2;
       return this.result === undefined ? DONE : { value: this.result, done: true };
     }
-    return { value: undefined as T, done: true };
+    return this.reused();
   }
 
   protected close(): void {
@@ -152,7 +152,7 @@ export class SleepCoroutine<T>
       this.fut = null;
       return { value: fut.result(), done: true };
     }
-    return { value: undefined as T, done: true };
+    return this.reused();
   }
 
   /** Mirrors `TimerHandle.cancelled()`, for the timer it is. */

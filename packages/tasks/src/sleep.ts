@@ -1,5 +1,6 @@
 /** `sleep`, after CPython's `asyncio.sleep`. */
 import type { Coroutine } from '@x/loop';
+import { refuseAwait, watchCoroutine } from '@x/loop/internal';
 import { SleepCoroutine, YieldCoroutine } from './sleep-coroutines.js';
 
 /**
@@ -15,8 +16,19 @@ import { SleepCoroutine, YieldCoroutine } from './sleep-coroutines.js';
  */
 export function sleep<T = void>(delay: number, result?: T): Coroutine<T> {
   // asyncio: `if delay <= 0: await __sleep0(); return result` (one bare yield).
-  if (typeof delay === 'number' && delay <= 0) return new YieldCoroutine(result as T);
-  // asyncio: a future, `loop.call_later(delay, _set_result_unless_cancelled, future, result)`,
+  // Otherwise a future, `loop.call_later(delay, _set_result_unless_cancelled, future, result)`,
   // `return await future`, and the timer cancelled however the wait ends.
-  return new SleepCoroutine(delay, result as T);
+  const coro =
+    typeof delay === 'number' && delay <= 0
+      ? new YieldCoroutine(result as T)
+      : new SleepCoroutine(delay, result as T);
+  // In debug mode, watched: reported if it is dropped without ever running.
+  return watchCoroutine(coro as unknown as Coroutine<T>, 'sleep');
 }
+
+refuseAwait(YieldCoroutine.prototype, 'sleep');
+refuseAwait(SleepCoroutine.prototype, 'sleep');
+
+// `await sleep(1)` in an async function fails, saying to use `yield*`.
+refuseAwait(YieldCoroutine.prototype, 'sleep');
+refuseAwait(SleepCoroutine.prototype, 'sleep');

@@ -18,6 +18,7 @@ import {
   RuntimeError,
   type TaskOptions,
 } from '@x/loop';
+import { refuseUnbound, watchCoroutine } from '@x/loop/internal';
 import { checkBody } from './arguments.js';
 import { GeneratorExit } from './async-generator.js';
 import { type AsyncContextManager, isClosing, withScope } from './async-with.js';
@@ -287,5 +288,7 @@ export class TaskGroup implements AsyncContextManager<TaskGroup> {
  */
 export function taskGroup<T>(body: (tg: TaskGroup) => Coroutine<T>): Coroutine<T> {
   checkBody(body, 'taskGroup', 'the TaskGroup');
-  return withScope(new TaskGroup(), body, 'a taskGroup');
+  return watchCoroutine(withScope(new TaskGroup(), body, 'a taskGroup'), 'taskGroup');
 }
+
+refuseUnbound(TaskGroup);

@@ -29,7 +29,9 @@ import {
 import {
   contextState,
   isPromiseLike,
+  REUSED,
   type Runnable,
+  refuseUnbound,
   type CANCELLED as SeamCancelled,
   type PENDING as SeamPending,
   setDefaultTaskFactory,
@@ -118,6 +120,34 @@ function adoptLazy(task: Task<unknown>): Context {
   return ctx;
 }
 
+/**
+ * Marks a coroutine with the task that runs it, from its first suspension
+ * on: a second task given it is refused (at once, or at its first step if
+ * both were made before either ran), where CPython fails later, inside
+ * either task. A coroutine that ends in its first step is never marked:
+ * marking every one (a property added to each generator) cost a task-heavy
+ * workload 7 %, and a WeakSet half again as much.
+ */
+const TASK_OF = Symbol('x-async.taskOf');
+
+interface Marked {
+  [TASK_OF]?: Future<unknown>;
+}
+
+function reusedError(owner: Future<unknown>): RuntimeError {
+  return new RuntimeError(
+    `${REUSED}: it is run by ${String(owner)}; call the function* again for a new coroutine, or await that task`,
+  );
+}
+
+function markCoroutine(coro: object, task: Future<unknown>): void {
+  try {
+    (coro as Marked)[TASK_OF] = task;
+  } catch {
+    // A frozen hand-written coroutine cannot be marked: it is not checked.
+  }
+}
+
 /** The argument queued with a task whose next step throws `_stepExc` into it. */
 const THROW = Symbol('throw');
 
@@ -149,6 +179,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   _stepExc: unknown = undefined;
   /** Seam (`TaskLike`): If false, closing the loop does not report this task as pending. */
   _logDestroyPending = true;
+  /** @internal False until its first step (which checks that no other task ran its coroutine). */
+  _started = false;
   /** Seam (`TaskLike`): Its slot in `loop._tasks` while registered, else -1. */
   _regIndex = -1;
 
@@ -160,6 +192,11 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       throw new TypeError(
         `a coroutine was expected, got ${shortRepr(coro)}; call the function* to get one`,
       );
+    }
+    const owner = (coro as Marked)[TASK_OF];
+    if (owner !== undefined) {
+      this._logDestroyPending = false;
+      throw reusedError(owner);
     }
     const name = options?.name;
     this._name = name === undefined || name === null ? ++taskCounter : String(name);
@@ -344,6 +381,15 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal Mirrors `__step_run_and_handle_result`. */
   _stepRun(exc: unknown): void {
     const coro = this._coro;
+    if (!this._started) {
+      this._started = true;
+      const owner = (coro as Marked)[TASK_OF];
+      if (owner !== undefined && owner !== this) {
+        // Both tasks were made before either ran: the other one runs it.
+        this._finishWithException(reusedError(owner));
+        return;
+      }
+    }
     let r: IteratorResult<Future<unknown> | undefined, T>;
     try {
       r = exc === undefined ? coro.next() : coro.throw(exc);
@@ -375,6 +421,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       this._loop._tasks.delete(this as Task<unknown>);
       return;
     }
+    // Suspended: from now on another task given this coroutine is refused.
+    if ((coro as Marked)[TASK_OF] === undefined) markCoroutine(coro, this as Future<unknown>);
     const y: unknown = r.value;
     if (y === undefined) {
       // A bare yield gives the other tasks one turn.
@@ -598,3 +646,5 @@ export const eagerTaskFactory: TaskFactory = createEagerTaskFactory(Task);
 setDefaultTaskFactory((loop, coro, options) =>
   options === undefined ? new Task(coro, { loop }) : new Task(coro, { ...options, loop }),
 );
+
+refuseUnbound(Task);

@@ -15,6 +15,7 @@ import {
   RuntimeError,
   TimeoutError,
 } from '@x/loop';
+import { refuseAwait, refuseUnbound, watchCoroutine } from '@x/loop/internal';
 import { checkBody, secondsOrNull } from './arguments.js';
 import { type AsyncContextManager, isClosing, withScope } from './async-with.js';
 import { currentTask, type Task } from './task.js';
@@ -204,7 +205,10 @@ export function timeout<T>(
   const d = checkTime(delay, 'delay', 'timeout');
   if (body === undefined) return new Timeout(d === null ? null : getRunningLoop().time() + d);
   checkBody(body, 'timeout', 'the scope');
-  return scope(() => (d === null ? null : getRunningLoop().time() + d), body);
+  return watchCoroutine(
+    scope(() => (d === null ? null : getRunningLoop().time() + d), body),
+    'timeout',
+  );
 }
 
 /**
@@ -236,5 +240,12 @@ export function timeoutAt<T>(
   const w = checkTime(when, 'when', 'timeoutAt');
   if (body === undefined) return new Timeout(w);
   checkBody(body, 'timeoutAt', 'the scope');
-  return scope(() => w, body);
+  return watchCoroutine(
+    scope(() => w, body),
+    'timeoutAt',
+  );
 }
+
+refuseUnbound(Timeout);
+
+refuseAwait(scope, 'timeout');

@@ -7,6 +7,7 @@ import {
   isCoroutine,
   TimeoutError,
 } from '@x/loop';
+import { refuseAwait, watchCoroutine } from '@x/loop/internal';
 import type { Awaitable } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
 import { standFor } from './graph.js';
@@ -43,7 +44,11 @@ function* cancelAndWait(fut: Future<unknown>): Coroutine<void> {
  * const r = yield* waitFor(download(url), 1.5);
  * ```
  */
-export function* waitFor<T>(aw: Awaitable<T>, timeout: number | null): Coroutine<T> {
+export function waitFor<T>(aw: Awaitable<T>, timeout: number | null): Coroutine<T> {
+  return watchCoroutine(waitForCoroutine(aw, timeout), 'waitFor');
+}
+
+function* waitForCoroutine<T>(aw: Awaitable<T>, timeout: number | null): Coroutine<T> {
   const delay = checkTimeout(timeout, 'waitFor');
   // With timeout() the coroutine would start before the deadline is seen.
   if (delay !== null && delay <= 0) {
@@ -62,3 +67,5 @@ export function* waitFor<T>(aw: Awaitable<T>, timeout: number | null): Coroutine
     return yield* ensureFuture(aw);
   });
 }
+
+refuseAwait(waitForCoroutine, 'waitFor');

@@ -9,6 +9,7 @@ import {
   type TimerHandle,
   ValueError,
 } from '@x/loop';
+import { refuseAwait, watchCoroutine } from '@x/loop/internal';
 import { secondsOrNull } from './arguments.js';
 import { typeName } from './awaitable.js';
 import { standFor } from './graph.js';
@@ -40,7 +41,14 @@ export function checkTimeout(timeout: unknown, fn: string): number | null {
  * const [done, pending] = yield* wait(tasks, { returnWhen: 'FIRST_COMPLETED' });
  * ```
  */
-export function* wait(
+export function wait(
+  aws: Iterable<Future<unknown>>,
+  options?: { timeout?: number | null; returnWhen?: ReturnWhen },
+): Coroutine<[Set<Future<unknown>>, Set<Future<unknown>>]> {
+  return watchCoroutine(waitCoroutine(aws, options), 'wait');
+}
+
+function* waitCoroutine(
   aws: Iterable<Future<unknown>>,
   options?: { timeout?: number | null; returnWhen?: ReturnWhen },
 ): Coroutine<[Set<Future<unknown>>, Set<Future<unknown>>]> {
@@ -133,3 +141,5 @@ function* waitFutures(
   }
   return [done, pending];
 }
+
+refuseAwait(waitCoroutine, 'wait');

@@ -1,6 +1,6 @@
 /** `withLock`: the translation of `async with lock:` for the synchronisation primitives. */
 import type { Coroutine } from '@x/loop';
-import { shortRepr } from '@x/loop/internal';
+import { shortRepr, watchCoroutine } from '@x/loop/internal';
 import { type AsyncContextManager, withScope } from './async-with.js';
 
 /**
@@ -62,7 +62,7 @@ export function withLock<T>(lock: Acquirable, body: () => Coroutine<T>): Corouti
       `withLock() needs a body function, as in withLock(lock, function* () { ... }), got ${shortRepr(body)}`,
     );
   }
-  return withScope(asContextManager(lock), body, 'withLock');
+  return watchCoroutine(withScope(asContextManager(lock), body, 'withLock'), 'withLock');
 }
 
 /** Our primitives are context managers; an `Acquirable` of one's own is adapted. */

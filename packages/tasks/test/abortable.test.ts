@@ -222,7 +222,8 @@ describe('abortable', () => {
       );
       yield* sleep(0.001);
       t.cancel('first');
-      yield* sleep(0.005);
+      // Until the task saw its cancellation: by events, not by a 5 ms bet.
+      while (!(signal as unknown as AbortSignal).aborted) yield* sleep(0.001);
       expect((signal as unknown as AbortSignal).aborted).toBe(true);
       expect(t.done()).toBe(false); // still waiting for the work to settle
       t.cancel('second');

@@ -159,7 +159,7 @@ describe('EnsureFutureTests', () => {
     const { loop } = makeLoop();
     expect(() => ensureFuture('ok' as never, { loop })).toThrow(TypeError);
     expect(() => ensureFuture('ok' as never)).toThrow(
-      'An asyncio.Future, a coroutine or an awaitable is required, got "ok"',
+      "An asyncio.Future, a coroutine or an awaitable is required, got 'ok'",
     );
     expect(() => ensureFuture(42 as never)).toThrow(/is required, got 42$/);
     expect(() => ensureFuture(null as never)).toThrow(/is required, got null$/);

@@ -106,7 +106,7 @@ describe('QueueBasicTests', () => {
     yield* testReprOrStr((q) => `${q}`);
     const q = new Queue<string>(3);
     q.putNowait('a');
-    expect(String(q)).toBe('<Queue maxsize=3 _queue=["a"] tasks=1>');
+    expect(String(q)).toBe("<Queue maxsize=3 _queue=['a'] tasks=1>");
   });
 
   atest('test_empty', function* () {

@@ -289,7 +289,8 @@ describe('shield, beyond the CPython tests', () => {
       const outer = shield(work());
       yield* sleep(0);
       outer.cancel();
-      yield* sleep(0.02);
+      // Until the report came, however late the timers fire on a loaded machine.
+      while (calls.length === 0) yield* sleep(0.001);
     }
     await loop.runUntilComplete(main());
     expect(calls.length).toBe(1);

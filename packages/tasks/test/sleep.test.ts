@@ -88,7 +88,8 @@ describe('SleepTests', () => {
     const g = sleep(0, 'r');
     expect(g.next()).toEqual({ value: undefined, done: false });
     expect(g.next()).toEqual({ value: 'r', done: true });
-    expect(g.next()).toEqual({ value: undefined, done: true });
+    // Run again, it fails as a CPython coroutine does, rather than return nothing.
+    expect(() => g.next()).toThrow('cannot reuse already awaited coroutine');
     const h = sleep(0);
     expect(h.next()).toEqual({ value: undefined, done: false });
     expect(h.next()).toEqual({ value: undefined, done: true });
@@ -133,7 +134,7 @@ describe('SleepTests', () => {
     // Like any coroutine, it does nothing until it is stepped.
     const g = sleep(Number.NaN);
     expect(() => g.next()).toThrow('Invalid delay: NaN (not a number)');
-    expect(g.next()).toEqual({ value: undefined, done: true });
+    expect(() => g.next()).toThrow('cannot reuse already awaited coroutine');
   });
 
   test('test_sleep_not_a_number', async () => {
@@ -151,8 +152,8 @@ describe('SleepTests', () => {
     const g = sleep(1, 'r');
     expect(() => g.next()).toThrow(RuntimeError);
     expect(() => sleep(1).next()).toThrow('no running event loop');
-    // A first step that threw ended it, as it ends a generator: no result.
-    expect(g.next()).toEqual({ value: undefined, done: true });
+    // A first step that threw ended it, as it ends a coroutine: it cannot run again.
+    expect(() => g.next()).toThrow('cannot reuse already awaited coroutine');
   });
 
   test('test_sleep_infinity_until_cancelled', async () => {
@@ -183,7 +184,7 @@ describe('SleepTests', () => {
       h.next();
       const boom = new Error('boom');
       expect(() => h.throw(boom)).toThrow(boom);
-      expect(h.next()).toEqual({ value: undefined, done: true });
+      expect(() => h.next()).toThrow('cannot reuse already awaited coroutine');
       yield* sleep(0);
     }
     await loop.runUntilComplete(main());
@@ -227,9 +228,9 @@ describe('SleepTests', () => {
     const y = sleep(0, 'now');
     expect(Object.prototype.toString.call(y)).toBe('[object Generator]');
     expect(await loop.runUntilComplete(loop.createTask(y))).toBe('now');
-    // Finished, both answer as a finished generator does.
-    const finished = (function* () {})();
-    finished.next();
-    for (const c of [s, y, finished]) expect(c.next()).toEqual({ value: undefined, done: true });
+    // Finished, both refuse to run again, as a CPython coroutine does (a
+    // finished JavaScript generator would return undefined once more).
+    for (const c of [s, y])
+      expect(() => c.next()).toThrow('cannot reuse already awaited coroutine');
   });
 });

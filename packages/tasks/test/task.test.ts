@@ -132,7 +132,7 @@ describe('BaseTaskTests', () => {
 
     const t2 = newTask(loop, notmuch2());
     await loop.runUntilComplete(t2);
-    expect(String(t2)).toBe(`<Task finished name='TestTask' coro=<Generator done> result="abc">`);
+    expect(String(t2)).toBe(`<Task finished name='TestTask' coro=<Generator done> result='abc'>`);
 
     // While it runs, the coroutine is "running" (as `gi_running`).
     let inside = '';
@@ -156,7 +156,7 @@ describe('BaseTaskTests', () => {
     const t = newTask(loop, fail());
     await expect(loop.runUntilComplete(t)).rejects.toThrow('boom');
     expect(String(t)).toBe(
-      `<Task finished name='TestTask' coro=<Generator done> exception=ValueError("boom")>`,
+      `<Task finished name='TestTask' coro=<Generator done> exception=ValueError('boom')>`,
     );
   });
 

@@ -344,7 +344,8 @@ describe('TimeoutTests', () => {
         }),
       );
       const t1 = loop.time();
-      expect(t1 - t0).toBeLessThan(1);
+      // Far less than the sleep(10) it interrupted, with room for a loaded machine.
+      expect(t1 - t0).toBeLessThan(5);
     });
   });
 
