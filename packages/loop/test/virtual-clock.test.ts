@@ -5,6 +5,8 @@
  * callLater/callAt, host promises and executor jobs.
  */
 import { EventLoop, ValueError, VirtualClock } from '@x/loop';
+// The worker-thread default executor, as the Node packages install it.
+import '@x/loop/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drive } from './drive.js';
 

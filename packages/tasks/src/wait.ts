@@ -48,7 +48,9 @@ export function wait(
   return watchCoroutine(waitCoroutine(aws, options), 'wait');
 }
 
-function* waitCoroutine(
+// Named `wait` too, so that a stack (and the call graph in debug mode) shows
+// the frame as asyncio's does.
+const waitCoroutine = function* wait(
   aws: Iterable<Future<unknown>>,
   options?: { timeout?: number | null; returnWhen?: ReturnWhen },
 ): Coroutine<[Set<Future<unknown>>, Set<Future<unknown>>]> {
@@ -98,7 +100,7 @@ function* waitCoroutine(
     }
   }
   return yield* waitFutures(fs, timeout, returnWhen, loop);
-}
+};
 
 /** Mirrors `asyncio.tasks._wait`: `fs` is a non-empty set of Futures of `loop`. */
 function* waitFutures(
