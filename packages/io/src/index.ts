@@ -1,0 +1,31 @@
+/**
+ * `@x/io`: asyncio's streams, servers, subprocesses, transports and protocols
+ * for x-async, on Node's `net`, `tls`, `dgram`, `child_process` and `dns`.
+ */
+
+export {
+  BrokenPipeError,
+  ConnectionAbortedError,
+  ConnectionError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  gaierror,
+  IncompleteReadError,
+  LimitOverrunError,
+  SSLError,
+} from './errors.js';
+export {
+  BaseProtocol,
+  BufferedProtocol,
+  DatagramProtocol,
+  Protocol,
+  SubprocessProtocol,
+} from './protocols.js';
+export type {
+  BaseTransport,
+  DatagramTransport,
+  ReadTransport,
+  SubprocessTransport,
+  Transport,
+  WriteTransport,
+} from './transports.js';
