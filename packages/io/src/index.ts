@@ -3,6 +3,7 @@
  * for x-async, on Node's `net`, `tls`, `dgram`, `child_process` and `dns`.
  */
 
+export { subprocessExec, subprocessShell } from './base-subprocess.js';
 export {
   BrokenPipeError,
   ConnectionAbortedError,
@@ -21,6 +22,8 @@ export {
   Protocol,
   SubprocessProtocol,
 } from './protocols.js';
+export { DEVNULL, PIPE, STDOUT, type StdioOption, type SubprocessOptions } from './stdio.js';
+export { FileNotFoundError, PermissionError, ProcessLookupError } from './subprocess-errors.js';
 export type {
   BaseTransport,
   DatagramTransport,

@@ -1,0 +1,518 @@
+// The subprocess transport (loop.subprocess_exec / subprocess_shell), with real child
+// processes. Ported where they apply from CPython 3.14's test_subprocess.py
+// (SubprocessTransportTests and the transport-level tests of SubprocessMixin).
+
+import {
+  DEVNULL,
+  FileNotFoundError,
+  PermissionError,
+  PIPE,
+  ProcessLookupError,
+  STDOUT,
+  SubprocessProtocol,
+  type SubprocessTransport,
+  subprocessExec,
+  subprocessShell,
+} from '@x/io';
+import {
+  CancelledError,
+  type Coroutine,
+  type EventLoop,
+  type ExceptionContext,
+  type Future,
+  getRunningLoop,
+  logger,
+  newEventLoop,
+  OSError,
+  setEventLoop,
+  ValueError,
+} from '@x/loop';
+import { createTask, waitFor } from '@x/tasks';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+
+const PY = 'python3';
+const PROGRAM_BLOCKED = ['-c', 'import time; time.sleep(3600)'];
+
+let loop: EventLoop;
+let errors: ExceptionContext[];
+
+beforeEach(() => {
+  loop = newEventLoop();
+  setEventLoop(loop);
+  errors = [];
+  loop.setExceptionHandler((_l, ctx) => {
+    errors.push(ctx);
+  });
+});
+
+afterEach(() => {
+  if (!loop.isClosed()) loop.close();
+  setEventLoop(null);
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Records every protocol event, in order; `done` resolves at connectionLost. */
+class Recorder extends SubprocessProtocol {
+  events: unknown[] = [];
+  data: Record<number, Buffer[]> = { 1: [], 2: [] };
+  transport: SubprocessTransport | null = null;
+  done: Future<void>;
+  exited: Future<void>;
+  constructor() {
+    super();
+    this.done = getRunningLoop().createFuture<void>();
+    this.exited = getRunningLoop().createFuture<void>();
+  }
+  override connectionMade(t: SubprocessTransport): void {
+    this.transport = t;
+    this.events.push('connectionMade');
+  }
+  override pipeDataReceived(fd: 1 | 2, data: Buffer): void {
+    this.data[fd].push(data);
+    if (this.events.at(-1) !== `data${fd}`) this.events.push(`data${fd}`);
+  }
+  override pipeConnectionLost(fd: 0 | 1 | 2, exc: unknown): void {
+    this.events.push(['pipeConnectionLost', fd, exc]);
+  }
+  override processExited(): void {
+    this.events.push('processExited');
+    this.exited.setResult(undefined);
+  }
+  override connectionLost(exc: unknown): void {
+    this.events.push(['connectionLost', exc]);
+    this.done.setResult(undefined);
+  }
+  out(fd: 1 | 2): string {
+    return Buffer.concat(this.data[fd]).toString();
+  }
+}
+
+describe('SubprocessTransportTests', () => {
+  test('test_proc_exited: events, returncode, then ProcessLookupError', async () => {
+    function* main(): Coroutine<[SubprocessTransport, Recorder]> {
+      const [t, p] = yield* subprocessExec(
+        () => new Recorder(),
+        PY,
+        ['-c', 'import sys; sys.exit(6)'],
+        {
+          stdin: null,
+          stdout: null,
+          stderr: null,
+        },
+      );
+      yield* p.done;
+      return [t, p];
+    }
+    const [transport, protocol] = await loop.runUntilComplete(main());
+    expect(transport.getReturncode()).toBe(6);
+    expect(protocol.events).toEqual(['connectionMade', 'processExited', ['connectionLost', null]]);
+    expect(transport.isClosing()).toBe(false);
+    // methods must raise ProcessLookupError if the process exited
+    expect(() => transport.sendSignal('SIGTERM')).toThrow(ProcessLookupError);
+    expect(() => transport.terminate()).toThrow(ProcessLookupError);
+    expect(() => transport.kill()).toThrow(ProcessLookupError);
+    transport.close();
+    expect(transport.isClosing()).toBe(true);
+  });
+
+  test('test_subprocess_repr', async () => {
+    function* main(): Coroutine<string[]> {
+      const [t, p] = yield* subprocessExec(() => new Recorder(), PY, PROGRAM_BLOCKED, {
+        stdin: PIPE,
+        stdout: null,
+        stderr: null,
+      });
+      const running = String(t);
+      t.kill();
+      yield* p.done;
+      const exited = String(t);
+      t.close();
+      return [running, exited, String(t), String(t.getPid())];
+    }
+    const [running, exited, closed, pid] = await loop.runUntilComplete(main());
+    expect(running).toMatch(
+      new RegExp(`^<BaseSubprocessTransport pid=${pid} running stdin=<WritePipeTransport`),
+    );
+    expect(exited).toMatch(new RegExp(`^<BaseSubprocessTransport pid=${pid} returncode=-9 stdin=`));
+    expect(closed).toMatch(/^<BaseSubprocessTransport closed pid=\d+ returncode=-9/);
+  });
+});
+
+describe('SubprocessMixin (transport level)', () => {
+  test('test_subprocess_protocol_events: every event, pipe events in order per fd', async () => {
+    function* main(): Coroutine<Recorder> {
+      const code = 'import sys; sys.stdout.write("stdout"); sys.stderr.write("stderr")';
+      const [t, p] = yield* subprocessExec(() => new Recorder(), PY, ['-c', code], { stdin: null });
+      yield* p.done;
+      t.close();
+      return p;
+    }
+    const p = await loop.runUntilComplete(main());
+    expect(p.out(1)).toBe('stdout');
+    expect(p.out(2)).toBe('stderr');
+    const names = p.events.map((e) => (Array.isArray(e) ? `${e[0]}${e[1] ?? ''}` : e));
+    expect(names[0]).toBe('connectionMade');
+    expect(names.at(-1)).toBe('connectionLost');
+    for (const fd of [1, 2]) {
+      expect(names.indexOf(`data${fd}`)).toBeLessThan(names.indexOf(`pipeConnectionLost${fd}`));
+    }
+    expect(names).toContain('processExited');
+  });
+
+  test('test_close_kill_running', async () => {
+    function* main(): Coroutine<[number | null, number, boolean]> {
+      const [t] = yield* subprocessExec(() => new SubprocessProtocol(), PY, PROGRAM_BLOCKED);
+      const returncode = t.getReturncode();
+      const pid = t.getPid();
+      const saved = logger.warning;
+      t.close();
+      const rc = yield* waitFor((t as unknown as { _wait(): Coroutine<number> })._wait(), 30);
+      logger.warning = saved;
+      return [returncode, rc, alive(pid)];
+    }
+    const [before, rc, stillAlive] = await loop.runUntilComplete(main());
+    expect(before).toBeNull();
+    // transport.close() must kill the process if it is still running
+    expect(rc).toBe(-9);
+    expect(stillAlive).toBe(false);
+  });
+
+  test('test_close_dont_kill_finished', async () => {
+    function* main(): Coroutine<[number | null, boolean, number]> {
+      const [t, p] = yield* subprocessExec(() => new Recorder(), PY, ['-c', 'pass'], {
+        stdin: null,
+        stdout: null,
+        stderr: null,
+      });
+      const proc = t.getExtraInfo('subprocess') as import('node:child_process').ChildProcess;
+      let transportRc: number | null = -1;
+      let killed = false;
+      // The child has exited (Node reaped it) but the transport is not told yet:
+      // close() now must not kill anything.
+      proc.once('exit', () => {
+        transportRc = t.getReturncode();
+        const kill = process.kill;
+        process.kill = ((...a: Parameters<typeof process.kill>) => {
+          killed = true;
+          return kill(...a);
+        }) as typeof process.kill;
+        try {
+          t.close();
+        } finally {
+          process.kill = kill;
+        }
+      });
+      yield* p.done;
+      return [transportRc, killed, t.getReturncode() as number];
+    }
+    const [before, killed, after] = await loop.runUntilComplete(main());
+    expect(before).toBeNull();
+    // transport.close() must not kill the process if it finished, even if
+    // the transport was not notified yet
+    expect(killed).toBe(false);
+    expect(after).toBe(0);
+  });
+
+  test('test_cancel_post_init: cancelled while connecting, the child is killed and waited for', async () => {
+    let transport: SubprocessTransport | null = null;
+    class P extends SubprocessProtocol {
+      override connectionMade(t: SubprocessTransport): void {
+        transport = t;
+      }
+    }
+    function* main(): Coroutine<void> {
+      const task = createTask(subprocessExec(() => new P(), PY, PROGRAM_BLOCKED));
+      getRunningLoop().callSoon(() => task.cancel());
+      yield* expectCancelled(task);
+    }
+    await loop.runUntilComplete(main());
+    // As in CPython, connectionMade still ran; the transport was closed, which killed the child.
+    const t = transport as unknown as SubprocessTransport;
+    expect(t.isClosing()).toBe(true);
+    expect(t.getReturncode()).toBe(-9);
+    expect(alive(t.getPid())).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  test('test_popen_error: a missing program is FileNotFoundError', async () => {
+    function* main(): Coroutine<unknown> {
+      try {
+        yield* subprocessExec(() => new SubprocessProtocol(), '/nonexistent/program', ['a']);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    }
+    const e = (await loop.runUntilComplete(main())) as OSError;
+    expect(e).toBeInstanceOf(FileNotFoundError);
+    expect(e).toBeInstanceOf(OSError);
+    expect(e.errno).toBe(2);
+    expect(e.message).toBe("[Errno 2] No such file or directory: '/nonexistent/program'");
+    expect(await activeChildren()).toBe(0);
+  });
+
+  test('a directory as program is PermissionError; a missing cwd is named', async () => {
+    function* main(): Coroutine<unknown[]> {
+      const out: unknown[] = [];
+      for (const [prog, opts] of [
+        ['/tmp', {}],
+        ['ls', { cwd: '/nonexistent-dir' }],
+      ] as const) {
+        try {
+          yield* subprocessExec(() => new SubprocessProtocol(), prog, [], opts);
+        } catch (e) {
+          out.push(e);
+        }
+      }
+      return out;
+    }
+    const [a, b] = (await loop.runUntilComplete(main())) as OSError[];
+    expect(a).toBeInstanceOf(PermissionError);
+    expect(a.message).toBe("[Errno 13] Permission denied: '/tmp'");
+    expect(b).toBeInstanceOf(FileNotFoundError);
+    expect(b.message).toBe("[Errno 2] No such file or directory: '/nonexistent-dir'");
+  });
+
+  test('stderr=STDOUT merges both into one pipe, in write order', async () => {
+    function* main(): Coroutine<Recorder> {
+      const code = [
+        'import sys',
+        'for i in range(50):',
+        '    sys.stdout.write(f"o{i} "); sys.stdout.flush()',
+        '    sys.stderr.write(f"e{i} "); sys.stderr.flush()',
+      ].join('\n');
+      const [t, p] = yield* subprocessExec(() => new Recorder(), PY, ['-c', code], {
+        stdin: DEVNULL,
+        stdout: PIPE,
+        stderr: STDOUT,
+      });
+      expect(t.getPipeTransport(2)).toBeNull();
+      expect(t.getPipeTransport(1)).not.toBeNull();
+      yield* p.done;
+      t.close();
+      return p;
+    }
+    const p = await loop.runUntilComplete(main());
+    const expected = Array.from({ length: 50 }, (_, i) => `o${i} e${i} `).join('');
+    expect(p.out(1)).toBe(expected);
+    expect(p.data[2]).toEqual([]);
+  });
+
+  test('subprocessShell runs /bin/sh -c; its options are checked as CPython checks them', async () => {
+    function* main(): Coroutine<number | null> {
+      const [t, p] = yield* subprocessShell(() => new Recorder(), 'exit 7', {
+        stdin: null,
+        stdout: null,
+        stderr: null,
+      });
+      yield* p.done;
+      return t.getReturncode();
+    }
+    expect(await loop.runUntilComplete(main())).toBe(7);
+    function* bad(f: () => Coroutine<unknown>): Coroutine<unknown> {
+      try {
+        yield* f();
+      } catch (e) {
+        return e;
+      }
+      return null;
+    }
+    const mk = () => new SubprocessProtocol();
+    const cases: Array<[() => Coroutine<unknown>, unknown, string]> = [
+      [() => subprocessShell(mk, 42 as unknown as string), ValueError, 'cmd must be a string'],
+      [
+        () => subprocessShell(mk, 'true', { shell: false } as object),
+        ValueError,
+        'shell must be True',
+      ],
+      [
+        () => subprocessExec(mk, PY, [], { shell: true } as object),
+        ValueError,
+        'shell must be False',
+      ],
+      [
+        () => subprocessExec(mk, PY, [], { text: true } as object),
+        ValueError,
+        'text must be False',
+      ],
+      [
+        () => subprocessExec(mk, PY, [], { encoding: 'utf-8' } as object),
+        ValueError,
+        'encoding must be None',
+      ],
+      [
+        () => subprocessExec(mk, PY, [], { errors: 'strict' } as object),
+        ValueError,
+        'errors must be None',
+      ],
+      [
+        () => subprocessExec(mk, PY, [], { universalNewlines: true } as object),
+        ValueError,
+        'universal_newlines must be False',
+      ],
+      [() => subprocessExec(mk, PY, [], { bufsize: 1 } as object), ValueError, 'bufsize must be 0'],
+      [
+        () => subprocessExec(mk, PY, [3 as unknown as string]),
+        TypeError,
+        'expected str, bytes or os.PathLike object, not int',
+      ],
+      [
+        () => subprocessExec(mk, PY, '-c' as unknown as string[]),
+        TypeError,
+        'args must be an array of strings',
+      ],
+      [() => subprocessExec(mk, 'ls', ['a\0b']), ValueError, 'embedded null byte'],
+      [
+        () => subprocessExec(mk, PY, [], { stdout: STDOUT } as object),
+        ValueError,
+        'STDOUT can only be used for stderr',
+      ],
+      [
+        () => subprocessExec(mk, PY, [], { stdin: 'pipe' } as object),
+        TypeError,
+        "stdin must be PIPE, DEVNULL, a file descriptor number, 'inherit' or null",
+      ],
+      [
+        () => subprocessExec(mk, PY, [], { stdin: -1 }),
+        ValueError,
+        'stdin must be a file descriptor',
+      ],
+      [
+        () => subprocessExec(mk, PY, [], { preexecFn: () => {} } as object),
+        TypeError,
+        "unexpected subprocess option 'preexecFn'",
+      ],
+      [
+        () => subprocessExec(mk, PY, [], { processGroup: 5 }),
+        ValueError,
+        'processGroup 5 is not supported',
+      ],
+      [
+        () => subprocessExec(mk, PY, [], { env: { A: 1 } } as object),
+        TypeError,
+        "env['A'] must be a string",
+      ],
+      [
+        () => subprocessExec('nope' as unknown as () => SubprocessProtocol, PY),
+        TypeError,
+        'protocolFactory must be a function',
+      ],
+    ];
+    for (const [f, cls, msg] of cases) {
+      const e = (await loop.runUntilComplete(bad(f))) as Error;
+      expect(e, msg).toBeInstanceOf(cls as new () => Error);
+      expect(e.message).toContain(msg);
+    }
+    expect(await activeChildren()).toBe(0);
+    // The loop is still usable.
+    expect(await loop.runUntilComplete(main())).toBe(7);
+  });
+
+  test('sendSignal checks its signal as os.kill does', async () => {
+    function* main(): Coroutine<unknown[]> {
+      const [t, p] = yield* subprocessExec(() => new Recorder(), PY, PROGRAM_BLOCKED, {
+        stdin: null,
+        stdout: null,
+        stderr: null,
+      });
+      const out: unknown[] = [];
+      for (const sig of ['SIGFOO', 99, 1.5, null]) {
+        try {
+          t.sendSignal(sig as NodeJS.Signals);
+        } catch (e) {
+          out.push(e);
+        }
+      }
+      t.sendSignal(0); // existence check: nothing happens
+      t.sendSignal('SIGTERM');
+      yield* p.done;
+      out.push(t.getReturncode());
+      return out;
+    }
+    const [a, b, c, d, rc] = await loop.runUntilComplete(main());
+    expect(a).toBeInstanceOf(ValueError);
+    expect(b).toBeInstanceOf(OSError);
+    expect((b as OSError).errno).toBe(22);
+    expect(c).toBeInstanceOf(TypeError);
+    expect(d).toBeInstanceOf(TypeError);
+    expect(rc).toBe(-15);
+  });
+
+  test('a protocol callback that throws goes to the exception handler; the loop goes on', async () => {
+    class Bad extends Recorder {
+      override pipeDataReceived(): void {
+        throw new Error('boom');
+      }
+    }
+    function* main(): Coroutine<number | null> {
+      const [t, p] = yield* subprocessExec(() => new Bad(), 'echo', ['hi'], { stdin: null });
+      yield* p.done;
+      t.close();
+      return t.getReturncode();
+    }
+    expect(await loop.runUntilComplete(main())).toBe(0);
+    expect(errors.length).toBe(1);
+    expect((errors[0].exception as Error).message).toBe('boom');
+  });
+});
+
+describe('what a closing loop leaves behind', () => {
+  test('a running child is left running, un-refed; reported in debug mode', async () => {
+    const warnings: string[] = [];
+    const saved = logger.warning;
+    logger.warning = (m: string) => warnings.push(m);
+    loop.setDebug(true);
+    let pid = 0;
+    try {
+      function* main(): Coroutine<void> {
+        const [t] = yield* subprocessExec(() => new SubprocessProtocol(), PY, PROGRAM_BLOCKED, {
+          stdin: PIPE,
+          stdout: PIPE,
+          stderr: DEVNULL,
+        });
+        pid = t.getPid();
+      }
+      await loop.runUntilComplete(main());
+      loop.close();
+    } finally {
+      logger.warning = saved;
+    }
+    expect(
+      warnings.some(
+        (w) =>
+          w.startsWith('unclosed <BaseSubprocessTransport') && w.includes(`pid=${pid} running`),
+      ),
+    ).toBe(true);
+    expect(alive(pid)).toBe(true);
+    // Nothing keeps this process alive for the child any more.
+    expect(await activeChildren()).toBe(0);
+    process.kill(pid, 'SIGKILL');
+  });
+});
+
+function* expectCancelled(f: Future<unknown>): Coroutine<void> {
+  try {
+    yield* f;
+  } catch (e) {
+    if (e instanceof CancelledError) return;
+    throw e;
+  }
+  throw new Error('expected CancelledError');
+}
+
+/**
+ * Ref'd child process handles of this process (un-refed ones do not count),
+ * after a host turn: Node closes a child's handle one turn after its exit.
+ */
+async function activeChildren(): Promise<number> {
+  await new Promise((r) => setTimeout(r, 20));
+  return process.getActiveResourcesInfo().filter((r) => r === 'ProcessWrap').length;
+}
