@@ -4,6 +4,8 @@
  */
 
 export { subprocessExec, subprocessShell } from './base-subprocess.js';
+export { type ConnectionOptions, createConnection, createUnixConnection } from './connection.js';
+export { type AddrInfo, type Family, getaddrinfo, getnameinfo } from './dns.js';
 export {
   BrokenPipeError,
   ConnectionAbortedError,
@@ -22,8 +24,26 @@ export {
   Protocol,
   SubprocessProtocol,
 } from './protocols.js';
+export {
+  createServer,
+  createUnixServer,
+  Server,
+  type ServerOptions,
+  type ServerSocket,
+} from './server.js';
 export { DEVNULL, PIPE, STDOUT, type StdioOption, type SubprocessOptions } from './stdio.js';
+export {
+  type ClientConnected,
+  openConnection,
+  openUnixConnection,
+  StreamReader,
+  StreamReaderProtocol,
+  StreamWriter,
+  startServer,
+  startUnixServer,
+} from './streams.js';
 export { FileNotFoundError, PermissionError, ProcessLookupError } from './subprocess-errors.js';
+export { type SslOption, startTls } from './tls.js';
 export type {
   BaseTransport,
   DatagramTransport,
@@ -32,3 +52,4 @@ export type {
   Transport,
   WriteTransport,
 } from './transports.js';
+export { createDatagramEndpoint, type DatagramEndpointOptions } from './datagram.js';
