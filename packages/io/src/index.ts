@@ -5,6 +5,7 @@
 
 export { subprocessExec, subprocessShell } from './base-subprocess.js';
 export { type ConnectionOptions, createConnection, createUnixConnection } from './connection.js';
+export { createDatagramEndpoint, type DatagramEndpointOptions } from './datagram.js';
 export { type AddrInfo, type Family, getaddrinfo, getnameinfo } from './dns.js';
 export {
   BrokenPipeError,
@@ -52,4 +53,3 @@ export type {
   Transport,
   WriteTransport,
 } from './transports.js';
-export { createDatagramEndpoint, type DatagramEndpointOptions } from './datagram.js';

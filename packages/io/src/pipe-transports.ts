@@ -5,7 +5,7 @@
  * reaches the protocol as a loop callback, in the order Node reported it.
  */
 import type { Socket } from 'node:net';
-import { type EventLoop, logger } from '@x/loop';
+import { type EventLoop, logger, RuntimeError } from '@x/loop';
 import { BrokenPipeError, fromNodeError } from './errors.js';
 import { FlowControl } from './flow-control.js';
 import type { BaseProtocol, Protocol } from './protocols.js';
@@ -32,11 +32,6 @@ export function checkBytes(data: unknown, what = 'data'): asserts data is Uint8A
         ? 'undefined'
         : (data.constructor?.name ?? typeof data);
   throw new TypeError(`${what} argument must be a bytes-like object, not '${name}'`);
-}
-
-/** A Buffer that shares `data`'s bytes (no copy). */
-export function asBuffer(data: Uint8Array): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** Mirrors `_UnixReadPipeTransport`: reads a child's stdout or stderr. */
@@ -198,6 +193,8 @@ export class WritePipeTransport extends FlowControl implements WriteTransport {
   /** @internal */ _closing = false;
   /** @internal */ _connLost = 0;
   /** @internal */ _lost = false;
+  /** @internal close(), writeEof() or abort() was called: write() is misuse from now on. */
+  _closedByUser = false;
   /** @internal Some written bytes never reached the reader. */
   _undelivered = false;
   /** @internal */ _extra: Record<string, unknown>;
@@ -233,6 +230,11 @@ export class WritePipeTransport extends FlowControl implements WriteTransport {
   write(data: Uint8Array): void {
     checkBytes(data);
     if (data.byteLength === 0) return;
+    if (this._closedByUser && !this._lost) {
+      throw new RuntimeError(
+        'Cannot call write() after close(): the pipe is closing and the data would be lost',
+      );
+    }
     if (this._connLost > 0 || this._closing) {
       if (this._connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
         logger.warning('pipe closed by peer or os.write(pipe, data) raised exception.');
@@ -250,7 +252,8 @@ export class WritePipeTransport extends FlowControl implements WriteTransport {
     this._bufferSize += n;
     // Node may complete the write later; its callback is a host event, so it
     // reaches the transport as a loop callback.
-    sock.write(asBuffer(data), (err) => {
+    // Copy: the caller may reuse its buffer before Node has written it.
+    sock.write(Buffer.from(data), (err) => {
       if (!this._loop.isClosed()) this._loop.callSoon(this._flushedFn, n, err ?? null);
     });
     this._maybePauseProtocol();
@@ -297,6 +300,7 @@ export class WritePipeTransport extends FlowControl implements WriteTransport {
   writeEof(): void {
     if (this._closing) return;
     this._closing = true;
+    this._closedByUser = true;
     if (this._bufferSize === 0) this._finishClose(null);
     else this._sock?.end();
   }
@@ -320,6 +324,7 @@ export class WritePipeTransport extends FlowControl implements WriteTransport {
 
   /** Mirrors `abort()`: close now, dropping what is buffered. */
   abort(): void {
+    this._closedByUser = true;
     this._close(null);
   }
 
