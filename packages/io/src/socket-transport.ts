@@ -99,6 +99,8 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     sock.on('end', this.#onHostEnd);
     sock.on('error', this.#onHostError);
     sock.on('close', this.#onHostClose);
+    // A connection held paused before startServing() (or by startTls) reads from now on.
+    if (sock.isPaused()) sock.resume();
     if (options.handshaking) {
       const timeout = options.sslHandshakeTimeout ?? 60;
       this.#handshakeTimer = setTimeout(() => {
