@@ -183,6 +183,7 @@ export class Server implements ConnectionOwner, HostResource {
       waiter,
       server: this,
       handshaking: this.#tls !== null,
+      tlsServer: true,
       sslHandshakeTimeout: this.#tls?.handshakeTimeout,
       sslShutdownTimeout: this.#tls?.shutdownTimeout,
     });

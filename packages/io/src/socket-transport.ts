@@ -35,6 +35,8 @@ export interface SocketTransportOptions {
   server?: ConnectionOwner | null;
   /** The socket is a TLS socket whose handshake is still under way. */
   handshaking?: boolean;
+  /** The TLS side: a client is up at 'secureConnect' (after verifying the peer), a server at 'secure'. */
+  tlsServer?: boolean;
   sslHandshakeTimeout?: number;
   sslShutdownTimeout?: number;
   /** Extra info of the connection (CPython's `extra`). */
@@ -110,7 +112,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
         );
         sock.destroy();
       }, timeout * 1000);
-      sock.once('secure', this.#onHostSecure);
+      sock.once(options.tlsServer ? 'secure' : 'secureConnect', this.#onHostSecure);
     } else {
       this.#start();
     }
@@ -122,7 +124,8 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     if (this.#handshakeTimer !== null) clearTimeout(this.#handshakeTimer);
     this.#handshakeTimer = null;
     if (this.#loopGone) return;
-    this._loop.callSoon(() => this.#start());
+    // Scheduled now, so that connectionMade comes before the events that follow.
+    this.#start();
   };
 
   #onHostData = (chunk: Buffer): void => {
@@ -187,7 +190,8 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
   };
 
   #deliverData = (chunk: Buffer): void => {
-    if (this.#closing || this.#upgradedTo !== null) return;
+    // Before connectionMade (a TLS handshake that never completed) there is no one to tell.
+    if (this.#closing || this.#upgradedTo !== null || !this.#protocolConnected) return;
     if (this.#paused || this.#backlog.length > 0) {
       this.#backlog.push(chunk);
       return;
@@ -235,6 +239,11 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
 
   #deliverEof = (): void => {
     if (this.#closing || this.#upgradedTo !== null) return;
+    if (!this.#protocolConnected) {
+      // EOF in the middle of a TLS handshake: the connection failed.
+      this.#forceClose(null);
+      return;
+    }
     if (this.#paused || this.#backlog.length > 0) {
       this.#eofPending = true;
       return;

@@ -210,6 +210,7 @@ export function* startTls(
     waiter,
     server: transport.owner,
     handshaking: true,
+    tlsServer: side === 'server',
     sslHandshakeTimeout: settings.handshakeTimeout,
     sslShutdownTimeout: settings.shutdownTimeout,
     connectionMadeAlready: true,
