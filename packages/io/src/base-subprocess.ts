@@ -498,12 +498,26 @@ export function* subprocessExec<P extends SubprocessProtocol>(
   args: readonly string[] = [],
   options?: SubprocessOptions,
 ): Coroutine<[SubprocessTransport, P]> {
+  return yield* spawnExec(protocolFactory, program, args, options, PIPE);
+}
+
+/**
+ * @internal `subprocessExec` with the stdio default of the caller: `PIPE` for
+ * `loop.subprocess_exec`, `null` (inherit) for `create_subprocess_exec`.
+ */
+export function* spawnExec<P extends SubprocessProtocol>(
+  protocolFactory: () => P,
+  program: string,
+  args: readonly string[] | undefined,
+  options: SubprocessOptions | undefined,
+  dflt: typeof PIPE | null,
+): Coroutine<[BaseSubprocessTransport, P]> {
   const loop = getRunningLoop();
   checkProtocolFactory(protocolFactory);
   const argv = execArgv(program, args);
   if ((options as { shell?: unknown } | undefined)?.shell)
     throw new ValueError('shell must be False');
-  const plan = planSpawn(options, PIPE);
+  const plan = planSpawn(options, dflt);
   const protocol = protocolFactory();
   if (loop.getDebug()) logSubprocess(`execute program ${shortRepr(program)}`, plan);
   const transport = yield* makeSubprocessTransport(loop, protocol, argv, false, plan);
@@ -525,12 +539,22 @@ export function* subprocessShell<P extends SubprocessProtocol>(
   cmd: string,
   options?: SubprocessOptions,
 ): Coroutine<[SubprocessTransport, P]> {
+  return yield* spawnShell(protocolFactory, cmd, options, PIPE);
+}
+
+/** @internal `subprocessShell` with the caller's stdio default (see `spawnExec`). */
+export function* spawnShell<P extends SubprocessProtocol>(
+  protocolFactory: () => P,
+  cmd: string,
+  options: SubprocessOptions | undefined,
+  dflt: typeof PIPE | null,
+): Coroutine<[BaseSubprocessTransport, P]> {
   const loop = getRunningLoop();
   checkProtocolFactory(protocolFactory);
   checkShellCmd(cmd);
   const shell = (options as { shell?: unknown } | undefined)?.shell;
   if (shell !== undefined && !shell) throw new ValueError('shell must be True');
-  const plan = planSpawn(options, PIPE);
+  const plan = planSpawn(options, dflt);
   const protocol = protocolFactory();
   if (loop.getDebug()) logSubprocess(`run shell command ${shortRepr(cmd)}`, plan);
   const transport = yield* makeSubprocessTransport(loop, protocol, [cmd], true, plan);

@@ -43,6 +43,7 @@ export {
   startServer,
   startUnixServer,
 } from './streams.js';
+export { createSubprocessExec, createSubprocessShell, Process } from './subprocess.js';
 export { FileNotFoundError, PermissionError, ProcessLookupError } from './subprocess-errors.js';
 export { type SslOption, startTls } from './tls.js';
 export type {

@@ -200,8 +200,12 @@ export function planSpawn(options: unknown, dflt: typeof PIPE | null): SpawnPlan
   } else nodeErr = toNode('stderr', stderr);
 
   const limit = o.limit;
-  if (limit !== undefined && (typeof limit !== 'number' || !(limit > 0))) {
-    throw new ValueError(`limit must be a number of bytes > 0, not ${shortRepr(limit)}`);
+  // As StreamReader checks it, before anything is started.
+  if (limit !== undefined) {
+    if (typeof limit !== 'number' || Number.isNaN(limit)) {
+      throw new TypeError(`limit must be a number of bytes, not ${shortRepr(limit)}`);
+    }
+    if (limit <= 0) throw new ValueError('Limit cannot be <= 0');
   }
   const cwd = o.cwd;
   if (cwd !== undefined && cwd !== null && typeof cwd !== 'string') {
