@@ -3,6 +3,9 @@
 // faults (a child killed while communicate() waits, 4 MiB of output, stdin closed
 // early), bad input, cancellation at every await, and handle hygiene.
 import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   BrokenPipeError,
   ConnectionResetError,
@@ -543,13 +546,14 @@ describe('Process: beyond the CPython suite', () => {
   });
 
   test('a child killed while communicate() waits: communicate() returns what it had, returncode -9', async () => {
+    const ready = join(tmpdir(), `x-async-ready-${process.pid}-${Date.now()}`);
     function* main(): Coroutine<[Buffer | null, number | null]> {
-      const code =
-        'import sys, time; sys.stdout.write("partial"); sys.stdout.flush(); time.sleep(3600)';
+      // The child writes, then says (through a file) that it did, then sleeps.
+      const code = `import sys, time; sys.stdout.write("partial"); sys.stdout.flush(); open(${JSON.stringify(ready)}, "w").close(); time.sleep(3600)`;
       const proc = yield* createSubprocessExec(PY, ['-c', code], { stdin: PIPE, stdout: PIPE });
       const killer = createTask(
         (function* () {
-          yield* sleep(0.3);
+          while (!existsSync(ready)) yield* sleep(0.01);
           proc.kill();
         })(),
       );
@@ -557,9 +561,13 @@ describe('Process: beyond the CPython suite', () => {
       yield* killer;
       return [out, proc.returncode];
     }
-    const [out, rc] = await run(main());
-    expect(out?.toString()).toBe('partial');
-    expect(rc).toBe(-9);
+    try {
+      const [out, rc] = await run(main());
+      expect(out?.toString()).toBe('partial');
+      expect(rc).toBe(-9);
+    } finally {
+      rmSync(ready, { force: true });
+    }
   });
 
   test('stdin closed early by the child: communicate() still reads everything', async () => {
