@@ -244,6 +244,8 @@ export class BaseSubprocessTransport implements SubprocessTransport, HostResourc
   close(): void {
     if (this._closed) return;
     this._closed = true;
+    // Closed: not an unclosed resource at loop close (a running child is killed below).
+    if (this._loop !== null) untrackResource(this._loop, this);
     for (const proto of this._pipes.values()) proto?.pipe?.close();
     const proc = this._proc;
     // Has the child finished? (Node sets exitCode/signalCode before 'exit'
