@@ -5,15 +5,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type ExceptionContext,
-  type Future,
-  getRunningLoop,
-  RuntimeError,
-  ValueError,
-} from '@x/loop';
-import { currentTask, sleep } from '@x/tasks';
-import { describe, expect, test } from 'vitest';
-import {
   type BaseTransport,
   BufferedProtocol,
   createConnection,
@@ -23,6 +14,15 @@ import {
   Protocol,
   type Transport,
 } from '@x/io';
+import {
+  type ExceptionContext,
+  type Future,
+  getRunningLoop,
+  RuntimeError,
+  ValueError,
+} from '@x/loop';
+import { currentTask, sleep } from '@x/tasks';
+import { describe, expect, test } from 'vitest';
 import { runLoop, until } from './net-helpers.js';
 
 /** CPython's MyProto: a state machine checked at every callback. */
@@ -212,7 +212,11 @@ describe('EventLoopTestsMixin (test_events.py): connections and servers', () => 
         }
       }
       const server = yield* createServer(() => new Answer(), '127.0.0.1', 0);
-      const [tr, pr] = yield* createConnection(() => new MyProto(), '127.0.0.1', server.sockets[0].port);
+      const [tr, pr] = yield* createConnection(
+        () => new MyProto(),
+        '127.0.0.1',
+        server.sockets[0].port,
+      );
       expect(tr.canWriteEof()).toBe(true);
       tr.write(Buffer.from('hello'));
       tr.writeEof();
@@ -230,7 +234,11 @@ describe('EventLoopTestsMixin (test_events.py): connections and servers', () => 
   test('write: bad input and write after close are specific errors; nothing is sent', async () => {
     await runLoop(function* () {
       const server = yield* createServer(() => new EchoProto(), '127.0.0.1', 0);
-      const [tr, pr] = yield* createConnection(() => new MyProto(), '127.0.0.1', server.sockets[0].port);
+      const [tr, pr] = yield* createConnection(
+        () => new MyProto(),
+        '127.0.0.1',
+        server.sockets[0].port,
+      );
       expect(() => tr.write('str' as unknown as Buffer)).toThrow(TypeError);
       expect(() => tr.write('str' as unknown as Buffer)).toThrow(/bytes-like object, not 'str'/);
       expect(() => tr.write(null as unknown as Buffer)).toThrow(TypeError);
@@ -250,7 +258,11 @@ describe('EventLoopTestsMixin (test_events.py): connections and servers', () => 
   test('getWriteBufferLimits / setWriteBufferLimits (CPython defaults and checks)', async () => {
     await runLoop(function* () {
       const server = yield* createServer(() => new EchoProto(), '127.0.0.1', 0);
-      const [tr] = yield* createConnection(() => new MyProto(), '127.0.0.1', server.sockets[0].port);
+      const [tr] = yield* createConnection(
+        () => new MyProto(),
+        '127.0.0.1',
+        server.sockets[0].port,
+      );
       expect(tr.getWriteBufferLimits()).toEqual([16384, 65536]);
       tr.setWriteBufferLimits(128);
       expect(tr.getWriteBufferLimits()).toEqual([32, 128]);
@@ -318,7 +330,11 @@ describe('EventLoopTestsMixin (test_events.py): connections and servers', () => 
   test('pauseReading stops dataReceived; resumeReading delivers what came, in order', async () => {
     await runLoop(function* () {
       const server = yield* createServer(() => new EchoProto(), '127.0.0.1', 0);
-      const [tr, pr] = yield* createConnection(() => new MyProto(), '127.0.0.1', server.sockets[0].port);
+      const [tr, pr] = yield* createConnection(
+        () => new MyProto(),
+        '127.0.0.1',
+        server.sockets[0].port,
+      );
       tr.write(Buffer.from('a'));
       yield* until(() => pr.nbytes === 1, 'first echo');
       tr.pauseReading();
@@ -341,7 +357,11 @@ describe('EventLoopTestsMixin (test_events.py): connections and servers', () => 
   test('abort(): connectionLost(null) at once, buffered data dropped', async () => {
     await runLoop(function* () {
       const server = yield* createServer(() => new EchoProto(), '127.0.0.1', 0);
-      const [tr, pr] = yield* createConnection(() => new MyProto(), '127.0.0.1', server.sockets[0].port);
+      const [tr, pr] = yield* createConnection(
+        () => new MyProto(),
+        '127.0.0.1',
+        server.sockets[0].port,
+      );
       tr.abort();
       yield* pr.done;
       expect(pr.events).toEqual(['made', 'lost:null']);
@@ -353,7 +373,11 @@ describe('EventLoopTestsMixin (test_events.py): connections and servers', () => 
   test('setProtocol switches the protocol that gets the data', async () => {
     await runLoop(function* () {
       const server = yield* createServer(() => new EchoProto(), '127.0.0.1', 0);
-      const [tr, first] = yield* createConnection(() => new MyProto(), '127.0.0.1', server.sockets[0].port);
+      const [tr, first] = yield* createConnection(
+        () => new MyProto(),
+        '127.0.0.1',
+        server.sockets[0].port,
+      );
       const second = new MyProto();
       second.state = 'CONNECTED';
       tr.setProtocol(second);
@@ -394,7 +418,11 @@ describe('BufferedProtocol (test_buffered_proto.py)', () => {
         }
       }
       const server = yield* createServer(() => new Sender(), '127.0.0.1', 0);
-      const [, pr] = yield* createConnection(() => new ReceiveStuffProto(), '127.0.0.1', server.sockets[0].port);
+      const [, pr] = yield* createConnection(
+        () => new ReceiveStuffProto(),
+        '127.0.0.1',
+        server.sockets[0].port,
+      );
       yield* pr.done;
       const got = Buffer.concat(pr.data);
       expect(got.length).toBe(NOISE.length);
@@ -424,7 +452,11 @@ describe('BufferedProtocol (test_buffered_proto.py)', () => {
           }
         }
         const server = yield* createServer(() => new Hello(), '127.0.0.1', 0);
-        const [, pr] = yield* createConnection(() => new Empty(), '127.0.0.1', server.sockets[0].port);
+        const [, pr] = yield* createConnection(
+          () => new Empty(),
+          '127.0.0.1',
+          server.sockets[0].port,
+        );
         const exc = yield* pr.lost;
         expect(exc).toBeInstanceOf(RuntimeError);
         expect(errors[0].message).toBe('Fatal error: protocol.get_buffer() call failed.');
@@ -433,5 +465,80 @@ describe('BufferedProtocol (test_buffered_proto.py)', () => {
       },
       { errors },
     );
+  });
+});
+
+describe('what applies of test_sock_lowlevel.py and test_unix_events.py', () => {
+  test('test_huge_content / test_huge_content_recvinto: 16 MiB each way, intact', async () => {
+    await runLoop(function* () {
+      const DATA = Buffer.alloc(16 * 1024 * 1024);
+      for (let i = 0; i < DATA.length; i += 4) DATA.writeUInt32LE(i, i);
+      let serverGot = 0;
+      const echoed: Buffer[] = [];
+      class Collector extends Protocol {
+        t!: Transport;
+        override connectionMade(t: Transport): void {
+          this.t = t;
+        }
+        override dataReceived(d: Buffer): void {
+          serverGot += d.length;
+          this.t.write(d);
+        }
+      }
+      const server = yield* createServer(() => new Collector(), '127.0.0.1', 0);
+      class Sink extends MyProto {
+        override dataReceived(d: Buffer): void {
+          echoed.push(d);
+          this.nbytes += d.length;
+        }
+      }
+      const [tr, pr] = yield* createConnection(
+        () => new Sink(),
+        '127.0.0.1',
+        server.sockets[0].port,
+      );
+      tr.write(DATA);
+      yield* until(() => pr.nbytes === DATA.length, 'the echo of 16 MiB', 60);
+      expect(serverGot).toBe(DATA.length);
+      expect(Buffer.concat(echoed).equals(DATA)).toBe(true);
+      tr.close();
+      yield* pr.done;
+      server.close();
+      server.closeClients();
+      yield* server.waitClosed();
+    });
+  }, 60_000);
+
+  test('test_create_unix_server_existing_path_sock: a stale socket file is replaced', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'x-io-')), 'sock');
+    await runLoop(function* () {
+      const first = yield* createUnixServer(() => new EchoProto(), path);
+      // Leave it bound (as a crashed process would leave the file), then bind again.
+      const second = yield* createUnixServer(() => new EchoProto(), path);
+      const [tr, pr] = yield* createUnixConnection(() => new MyProto(Buffer.from('x')), path);
+      yield* until(() => pr.nbytes === 1, 'echo from the new server');
+      tr.close();
+      first.close();
+      second.close();
+      yield* first.waitClosed();
+      yield* second.waitClosed();
+    });
+  });
+
+  test('test_create_unix_connection_nopath_nosock and bad paths', async () => {
+    await runLoop(function* () {
+      for (const [make, cls] of [
+        [() => createUnixConnection(() => new MyProto(), ''), ValueError],
+        [() => createUnixConnection(() => new MyProto(), 42 as unknown as string), TypeError],
+        [() => createUnixServer(() => new MyProto(), ''), ValueError],
+      ] as const) {
+        try {
+          yield* make();
+          throw new Error('accepted');
+        } catch (e) {
+          expect(e).toBeInstanceOf(cls);
+        }
+      }
+    });
   });
 });
