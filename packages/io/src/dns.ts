@@ -11,8 +11,11 @@ import { hostCall } from './host-call.js';
 
 /** One resolved address, as the sockaddr part of a `getaddrinfo()` entry. */
 export interface AddrInfo {
+  /** AF_INET or AF_INET6. */
   family: 'IPv4' | 'IPv6';
+  /** The numeric address. */
   address: string;
+  /** The port asked for. */
   port: number;
 }
 

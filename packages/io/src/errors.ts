@@ -7,8 +7,6 @@
 import { constants } from 'node:os';
 import { OSError, TimeoutError } from '@x/loop';
 
-type OSErrorOptions = { cause?: unknown; errno?: number | null; code?: string | null };
-
 /**
  * Mirrors Python's `ConnectionError`: the base class of the connection
  * failures below.
@@ -20,7 +18,10 @@ type OSErrorOptions = { cause?: unknown; errno?: number | null; code?: string | 
  * ```
  */
 export class ConnectionError extends OSError {
-  constructor(message?: string, options?: OSErrorOptions) {
+  constructor(
+    message?: string,
+    options?: { cause?: unknown; errno?: number | null; code?: string | null },
+  ) {
     super(message, options);
     this.name = 'ConnectionError';
   }
@@ -37,7 +38,10 @@ export class ConnectionError extends OSError {
  * ```
  */
 export class ConnectionRefusedError extends ConnectionError {
-  constructor(message?: string, options?: OSErrorOptions) {
+  constructor(
+    message?: string,
+    options?: { cause?: unknown; errno?: number | null; code?: string | null },
+  ) {
     super(message, options);
     this.name = 'ConnectionRefusedError';
   }
@@ -54,7 +58,10 @@ export class ConnectionRefusedError extends ConnectionError {
  * ```
  */
 export class ConnectionResetError extends ConnectionError {
-  constructor(message?: string, options?: OSErrorOptions) {
+  constructor(
+    message?: string,
+    options?: { cause?: unknown; errno?: number | null; code?: string | null },
+  ) {
     super(message, options);
     this.name = 'ConnectionResetError';
   }
@@ -69,7 +76,10 @@ export class ConnectionResetError extends ConnectionError {
  * ```
  */
 export class ConnectionAbortedError extends ConnectionError {
-  constructor(message?: string, options?: OSErrorOptions) {
+  constructor(
+    message?: string,
+    options?: { cause?: unknown; errno?: number | null; code?: string | null },
+  ) {
     super(message, options);
     this.name = 'ConnectionAbortedError';
   }
@@ -86,7 +96,10 @@ export class ConnectionAbortedError extends ConnectionError {
  * ```
  */
 export class BrokenPipeError extends ConnectionError {
-  constructor(message?: string, options?: OSErrorOptions) {
+  constructor(
+    message?: string,
+    options?: { cause?: unknown; errno?: number | null; code?: string | null },
+  ) {
     super(message, options);
     this.name = 'BrokenPipeError';
   }
@@ -104,7 +117,10 @@ export class BrokenPipeError extends ConnectionError {
  * ```
  */
 export class gaierror extends OSError {
-  constructor(message?: string, options?: OSErrorOptions) {
+  constructor(
+    message?: string,
+    options?: { cause?: unknown; errno?: number | null; code?: string | null },
+  ) {
     super(message, options);
     this.name = 'gaierror';
   }
@@ -122,7 +138,10 @@ export class gaierror extends OSError {
  * ```
  */
 export class SSLError extends OSError {
-  constructor(message?: string, options?: OSErrorOptions) {
+  constructor(
+    message?: string,
+    options?: { cause?: unknown; errno?: number | null; code?: string | null },
+  ) {
     super(message, options);
     this.name = 'SSLError';
   }
@@ -140,7 +159,9 @@ export class SSLError extends OSError {
  * ```
  */
 export class IncompleteReadError extends Error {
+  /** The bytes read before EOF (consumed from the stream). */
   readonly partial: Buffer;
+  /** The number of bytes asked for; null for `readuntil()`. */
   readonly expected: number | null;
   constructor(partial: Buffer, expected: number | null) {
     super(`${partial.length} bytes read on a total of ${expected} expected bytes`);
@@ -162,6 +183,7 @@ export class IncompleteReadError extends Error {
  * ```
  */
 export class LimitOverrunError extends Error {
+  /** How many bytes to consume to get past what was examined. */
   readonly consumed: number;
   constructor(message: string, consumed: number) {
     super(message);

@@ -18,9 +18,9 @@ import {
 import { sleep } from '@x/tasks';
 import { type AddrInfo, checkFamily, checkPort, describeType, lookupAll } from './dns.js';
 import { fromNodeError } from './errors.js';
-import { type HostResource, trackResource, untrackResource } from './host-resources.js';
+import { trackResource, untrackResource } from './host-resources.js';
 import type { BaseProtocol } from './protocols.js';
-import { type ConnectionOwner, SocketTransport } from './socket-transport.js';
+import { SocketTransport } from './socket-transport.js';
 import { type SslOption, type TlsSettings, tlsSettings, wrapTls } from './tls.js';
 
 /**
@@ -54,8 +54,11 @@ export interface ServerOptions {
 
 /** One listening socket, as `Server.sockets` shows it (its getsockname()). */
 export interface ServerSocket {
+  /** The address family; 'unix' for a Unix domain socket. */
   family: 'IPv4' | 'IPv6' | 'unix';
+  /** The bound address (a path for 'unix'). */
   address: string;
+  /** The bound port (absent for 'unix'). */
   port?: number;
 }
 
@@ -75,7 +78,7 @@ interface Listener {
  * yield* server.serveForever();          // until cancelled: then closed and waited for
  * ```
  */
-export class Server implements ConnectionOwner, HostResource {
+export class Server {
   readonly #loop: EventLoop;
   #listeners: Listener[] | null;
   readonly #factory: () => BaseProtocol;
@@ -348,6 +351,7 @@ export class Server implements ConnectionOwner, HostResource {
     for (const s of this.#held) s.unref();
   }
 
+  /** Mirrors `repr(server)`: `<Server sockets=(127.0.0.1:8888)>`. */
   toString(): string {
     const socks = this.sockets.map((s) =>
       s.family === 'unix' ? s.address : `${s.address}:${s.port}`,

@@ -434,6 +434,7 @@ export class StreamWriter {
     this.#protocol.replaceWriter(this);
   }
 
+  /** Mirrors `repr(writer)`. */
   toString(): string {
     return `<StreamWriter transport=${String(this.#transport)}${this.#reader ? ` reader=${this.#reader}` : ''}>`;
   }
@@ -752,6 +753,7 @@ export class StreamReader {
     return readLines(this);
   }
 
+  /** Mirrors `repr(reader)`: `<StreamReader 5 bytes eof limit=3 ...>`. */
   toString(): string {
     const info = ['StreamReader'];
     if (this.#length > 0) info.push(`${this.#length} bytes`);

@@ -22,7 +22,12 @@ import type { Transport } from './transports.js';
  * const [r, w] = yield* openConnection('localhost', 8443, { ssl });
  * ```
  */
-export type SslOption = boolean | (tls.SecureContextOptions & { rejectUnauthorized?: boolean });
+export type SslOption =
+  | boolean
+  | (tls.SecureContextOptions & {
+      /** false: do not verify the peer's certificate (`ssl.CERT_NONE`). Default true. */
+      rejectUnauthorized?: boolean;
+    });
 
 /** The TLS part of the options, validated. */
 export interface TlsSettings {

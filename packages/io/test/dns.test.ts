@@ -2,6 +2,7 @@
 // resolver. Only loopback names and addresses, and a name under .invalid for the failure.
 
 import { gaierror, getaddrinfo, getnameinfo } from '@x/io';
+import type { Coroutine } from '@x/loop';
 import { describe, expect, test } from 'vitest';
 import { runLoop } from './net-helpers.js';
 
@@ -48,9 +49,7 @@ describe('getaddrinfo / getnameinfo', () => {
 
   test('bad input: a service name, a bad family, a wrong type, a port out of range', async () => {
     await runLoop(function* () {
-      const cases: Array<
-        [() => Generator<unknown, unknown, unknown>, abstract new (...a: never[]) => unknown]
-      > = [
+      const cases: Array<[() => Coroutine<unknown>, abstract new (...a: never[]) => unknown]> = [
         [() => getaddrinfo('127.0.0.1', 'http'), gaierror],
         [() => getaddrinfo('127.0.0.1', 80, { family: 'IPv5' as 'IPv4' }), TypeError],
         [() => getaddrinfo(42 as unknown as string, 80), TypeError],
