@@ -41,13 +41,28 @@ const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 const [MAJOR, MINOR] = process.versions.node.split('.').map(Number);
 const HAS_REUSEPORT = MAJOR > 23 || (MAJOR === 23 && MINOR >= 1) || (MAJOR === 22 && MINOR >= 12);
 
-/** The options of `createDatagramEndpoint`. */
+/**
+ * Mirrors the keyword arguments of `loop.create_datagram_endpoint()`:
+ * `local_addr`, `remote_addr`, `family`, `reuse_address` (only false),
+ * `reuse_port`, `allow_broadcast`.
+ *
+ * @example
+ * ```ts
+ * const options: DatagramEndpointOptions = { localAddr: ['127.0.0.1', 0], allowBroadcast: true };
+ * ```
+ */
 export interface DatagramEndpointOptions {
+  /** Mirrors `local_addr`: bind to this `[host, port]` (port 0: any free port). */
   localAddr?: [string, number];
+  /** Mirrors `remote_addr`: connect to this `[host, port]`; `sendto()` then needs no address. */
   remoteAddr?: [string, number];
+  /** Mirrors `family`: required when neither address is given. */
   family?: 'IPv4' | 'IPv6';
+  /** Mirrors `reuse_address`: `true` is refused, as in CPython. */
   reuseAddress?: boolean;
+  /** Mirrors `reuse_port`: SO_REUSEPORT (Node >= 22.12). */
   reusePort?: boolean;
+  /** Mirrors `allow_broadcast`: SO_BROADCAST; the socket is not connected to `remoteAddr`. */
   allowBroadcast?: boolean;
 }
 

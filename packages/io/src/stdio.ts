@@ -83,13 +83,21 @@ export type StdioOption = typeof PIPE | typeof DEVNULL | 'inherit' | number | nu
  * ```
  */
 export interface SubprocessOptions {
+  /** Mirrors `stdin=`: what the child reads (`PIPE` gives `proc.stdin`). */
   stdin?: StdioOption;
+  /** Mirrors `stdout=`: where the child writes (`PIPE` gives `proc.stdout`). */
   stdout?: StdioOption;
+  /** Mirrors `stderr=`: as `stdout`, or `STDOUT` to share the child's stdout. */
   stderr?: StdioOption | typeof STDOUT;
+  /** Mirrors `limit=`: the buffer limit of the `StreamReader`s (64 KiB). */
   limit?: number;
+  /** Mirrors `cwd=`: the child's working directory. */
   cwd?: string;
+  /** Mirrors `env=`: the child's whole environment (undefined values are left out). */
   env?: Record<string, string | undefined>;
+  /** Mirrors `start_new_session=`: the child calls `setsid()`. */
   startNewSession?: boolean;
+  /** Mirrors `process_group=`: only 0 (a new process group, through a new session). */
   processGroup?: number;
 }
 

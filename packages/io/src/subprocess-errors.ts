@@ -7,7 +7,8 @@
 import { OSError } from '@x/loop';
 import { fromNodeError } from './errors.js';
 
-type OSErrorOptions = { cause?: unknown; errno?: number | null; code?: string | null };
+/** The options of `OSError`'s constructor (cause, errno, Node's code). */
+type OSErrorOptions = ConstructorParameters<typeof OSError>[1];
 
 /**
  * Mirrors Python's `FileNotFoundError` (`ENOENT`): the program (or the

@@ -147,6 +147,7 @@ export class Process {
     this.pid = transport.getPid();
   }
 
+  /** Mirrors `repr(process)`: `<Process 1234>`. */
   toString(): string {
     return `<Process ${this.pid}>`;
   }
