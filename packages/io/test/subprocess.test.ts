@@ -115,6 +115,8 @@ describe('SubprocessMixin', () => {
       proc.stdin?.write(data);
       yield* (proc.stdin as NonNullable<Process['stdin']>).drain();
       proc.stdin?.close();
+      // stdin's waitClosed() ends once the pipe is closed (CPython's _stdin_closed).
+      yield* (proc.stdin as NonNullable<Process['stdin']>).waitClosed();
       // get output and exitcode
       const out = yield* (proc.stdout as NonNullable<Process['stdout']>).read();
       const exitcode = yield* proc.wait();
