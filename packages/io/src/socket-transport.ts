@@ -101,6 +101,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     sock.on('end', this.#onHostEnd);
     sock.on('error', this.#onHostError);
     sock.on('close', this.#onHostClose);
+    sock.on('drain', this.#afterWrite);
     // A connection held paused before startServing() (or by startTls) reads from now on.
     if (sock.isPaused()) sock.resume();
     if (options.handshaking) {
@@ -460,8 +461,11 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
       return;
     }
     // Copy: the caller may reuse its buffer (a BufferedProtocol echo does), and
-    // Node keeps a reference to what it could not send at once.
-    this.#sock.write(Buffer.from(data), this.#afterWrite);
+    // Node keeps a reference to what it could not send at once. A write queued
+    // behind others reports its completion (the buffer shrinks: maybe resume the
+    // protocol); one into an empty buffer is covered by Node's 'drain'.
+    const sock = this.#sock;
+    sock.write(Buffer.from(data), sock.writableLength > 0 ? this.#afterWrite : undefined);
     this._maybePauseProtocol();
   }
 
@@ -510,6 +514,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     sock.off('end', this.#onHostEnd);
     sock.off('error', this.#onHostError);
     sock.off('close', this.#onHostClose);
+    sock.off('drain', this.#afterWrite);
     untrackResource(this._loop, this);
     this.#server?.detach(this);
     return sock;
@@ -528,6 +533,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     sock.on('end', this.#onHostEnd);
     sock.on('error', this.#onHostError);
     sock.on('close', this.#onHostClose);
+    sock.on('drain', this.#afterWrite);
     trackResource(this._loop, this);
     this.#server?.attach(this);
   }
