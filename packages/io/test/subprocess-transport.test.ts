@@ -464,6 +464,255 @@ describe('SubprocessMixin (transport level)', () => {
   });
 });
 
+// test_events.py's helper programs (echo.py, echo2.py, echo3.py), inline.
+const ECHO = [
+  '-c',
+  'import os\nwhile True:\n    buf = os.read(0, 1024)\n    if not buf:\n        break\n    os.write(1, buf)',
+];
+const ECHO2 = [
+  '-c',
+  "import os\nbuf = os.read(0, 1024)\nos.write(1, b'OUT:'+buf)\nos.write(2, b'ERR:'+buf)",
+];
+const ECHO3 = [
+  '-c',
+  "import os\nwhile True:\n    buf = os.read(0, 1024)\n    if not buf:\n        break\n    try:\n        os.write(1, b'OUT:'+buf)\n    except OSError as ex:\n        os.write(2, b'ERR:' + ex.__class__.__name__.encode('ascii'))",
+];
+
+/** test_events.MySubprocessProtocol. */
+class MySubprocessProtocol extends SubprocessProtocol {
+  state = 'INITIAL';
+  transport: SubprocessTransport | null = null;
+  connected: Future<void>;
+  completed: Future<void>;
+  disconnects: Record<number, Future<unknown>>;
+  data: Record<number, Buffer> = { 1: Buffer.alloc(0), 2: Buffer.alloc(0) };
+  gotData: Record<number, Future<void>>;
+  returncode: number | null = null;
+  constructor() {
+    super();
+    const l = getRunningLoop();
+    this.connected = l.createFuture();
+    this.completed = l.createFuture();
+    this.disconnects = { 0: l.createFuture(), 1: l.createFuture(), 2: l.createFuture() };
+    this.gotData = { 1: l.createFuture(), 2: l.createFuture() };
+  }
+  override connectionMade(t: SubprocessTransport): void {
+    this.transport = t;
+    expect(this.state).toBe('INITIAL');
+    this.state = 'CONNECTED';
+    this.connected.setResult(undefined);
+  }
+  override connectionLost(): void {
+    expect(this.state).toBe('CONNECTED');
+    this.state = 'CLOSED';
+    this.completed.setResult(undefined);
+  }
+  override pipeDataReceived(fd: 1 | 2, data: Buffer): void {
+    expect(this.state).toBe('CONNECTED');
+    this.data[fd] = Buffer.concat([this.data[fd], data]);
+    if (!this.gotData[fd].done()) this.gotData[fd].setResult(undefined);
+  }
+  override pipeConnectionLost(fd: 0 | 1 | 2, exc: unknown): void {
+    expect(this.state).toBe('CONNECTED');
+    this.disconnects[fd].setResult(exc);
+  }
+  override processExited(): void {
+    expect(this.state).toBe('CONNECTED');
+    this.returncode = (this.transport as SubprocessTransport).getReturncode();
+  }
+  /** A fresh got_data event for `fd` (Event.clear()). */
+  clear(fd: 1 | 2): void {
+    this.gotData[fd] = getRunningLoop().createFuture();
+  }
+}
+
+type W = { write(d: Uint8Array): void; close(): void };
+
+describe('SubprocessTestsMixin (test_events.py)', () => {
+  const quiet = () => {
+    const saved = logger.warning;
+    logger.warning = () => {};
+    return () => {
+      logger.warning = saved;
+    };
+  };
+
+  test('test_subprocess_exec', async () => {
+    function* main(): Coroutine<MySubprocessProtocol> {
+      const [transp, proto] = yield* subprocessExec(() => new MySubprocessProtocol(), PY, ECHO);
+      yield* proto.connected;
+      expect(proto.state).toBe('CONNECTED');
+      (transp.getPipeTransport(0) as unknown as W).write(Buffer.from('Python The Winner'));
+      yield* proto.gotData[1];
+      const restore = quiet();
+      transp.close();
+      restore();
+      yield* proto.completed;
+      return proto;
+    }
+    const proto = await loop.runUntilComplete(main());
+    expect(proto.returncode).toBe(-9); // check_killed
+    expect(proto.data[1].toString()).toBe('Python The Winner');
+  });
+
+  test('test_subprocess_interactive', async () => {
+    function* main(): Coroutine<MySubprocessProtocol> {
+      const [transp, proto] = yield* subprocessExec(() => new MySubprocessProtocol(), PY, ECHO);
+      yield* proto.connected;
+      const stdin = transp.getPipeTransport(0) as unknown as W;
+      stdin.write(Buffer.from('Python '));
+      yield* proto.gotData[1];
+      proto.clear(1);
+      expect(proto.data[1].toString()).toBe('Python ');
+      stdin.write(Buffer.from('The Winner'));
+      yield* proto.gotData[1];
+      expect(proto.data[1].toString()).toBe('Python The Winner');
+      transp.close();
+      yield* proto.completed;
+      return proto;
+    }
+    expect((await loop.runUntilComplete(main())).returncode).toBe(-9);
+  });
+
+  test('test_subprocess_shell', async () => {
+    function* main(): Coroutine<[MySubprocessProtocol, boolean]> {
+      const [transp, proto] = yield* subprocessShell(
+        () => new MySubprocessProtocol(),
+        'echo Python',
+      );
+      yield* proto.connected;
+      transp.getPipeTransport(0)?.close();
+      yield* proto.completed;
+      const all = [0, 1, 2].every((fd) => proto.disconnects[fd].done());
+      transp.close();
+      return [proto, all];
+    }
+    const [proto, all] = await loop.runUntilComplete(main());
+    expect(proto.returncode).toBe(0);
+    expect(all).toBe(true);
+    expect(proto.data[1].toString().trimEnd()).toBe('Python');
+    expect(proto.data[2].length).toBe(0);
+  });
+
+  test('test_subprocess_exitcode / test_subprocess_close_after_finish / test_subprocess_wait_no_same_group', async () => {
+    function* main(startNewSession: boolean): Coroutine<[MySubprocessProtocol, unknown[]]> {
+      const [transp, proto] = yield* subprocessShell(() => new MySubprocessProtocol(), 'exit 7', {
+        stdin: null,
+        stdout: null,
+        stderr: null,
+        startNewSession,
+      });
+      const pipes = [0, 1, 2].map((fd) => transp.getPipeTransport(fd as 0 | 1 | 2));
+      yield* proto.completed;
+      expect(transp.close()).toBeUndefined();
+      return [proto, pipes];
+    }
+    for (const session of [false, true]) {
+      const [proto, pipes] = await loop.runUntilComplete(main(session));
+      expect(proto.returncode).toBe(7);
+      expect(pipes).toEqual([null, null, null]);
+    }
+  });
+
+  test('test_subprocess_kill / test_subprocess_terminate / test_subprocess_send_signal', async () => {
+    function* main(act: (t: SubprocessTransport) => void): Coroutine<number | null> {
+      const [transp, proto] = yield* subprocessExec(() => new MySubprocessProtocol(), PY, [
+        '-c',
+        'import signal, os; signal.signal(signal.SIGHUP, signal.SIG_DFL); os.read(0, 1)',
+      ]);
+      yield* proto.connected;
+      act(transp);
+      yield* proto.completed;
+      transp.close();
+      return proto.returncode;
+    }
+    expect(await loop.runUntilComplete(main((t) => t.kill()))).toBe(-9);
+    expect(await loop.runUntilComplete(main((t) => t.terminate()))).toBe(-15);
+    expect(await loop.runUntilComplete(main((t) => t.sendSignal('SIGHUP')))).toBe(-1);
+  });
+
+  test('test_subprocess_stderr', async () => {
+    function* main(): Coroutine<MySubprocessProtocol> {
+      const [transp, proto] = yield* subprocessExec(() => new MySubprocessProtocol(), PY, ECHO2);
+      yield* proto.connected;
+      (transp.getPipeTransport(0) as unknown as W).write(Buffer.from('test'));
+      yield* proto.completed;
+      transp.close();
+      return proto;
+    }
+    const proto = await loop.runUntilComplete(main());
+    expect(proto.data[1].toString()).toBe('OUT:test');
+    expect(proto.data[2].toString().startsWith('ERR:test')).toBe(true);
+    expect(proto.returncode).toBe(0);
+  });
+
+  test('test_subprocess_stderr_redirect_to_stdout', async () => {
+    function* main(): Coroutine<[MySubprocessProtocol, boolean, boolean]> {
+      const [transp, proto] = yield* subprocessExec(() => new MySubprocessProtocol(), PY, ECHO2, {
+        stderr: STDOUT,
+      });
+      yield* proto.connected;
+      const has1 = transp.getPipeTransport(1) !== null;
+      const has2 = transp.getPipeTransport(2) !== null;
+      (transp.getPipeTransport(0) as unknown as W).write(Buffer.from('test'));
+      yield* proto.completed;
+      transp.close();
+      return [proto, has1, has2];
+    }
+    const [proto, has1, has2] = await loop.runUntilComplete(main());
+    expect([has1, has2]).toEqual([true, false]);
+    expect(proto.data[1].toString().startsWith('OUT:testERR:test')).toBe(true);
+    expect(proto.data[2].length).toBe(0);
+    expect(proto.returncode).toBe(0);
+  });
+
+  test('test_subprocess_close_client_stream', async () => {
+    function* main(): Coroutine<MySubprocessProtocol> {
+      const [transp, proto] = yield* subprocessExec(() => new MySubprocessProtocol(), PY, ECHO3);
+      yield* proto.connected;
+      const stdin = transp.getPipeTransport(0) as unknown as W;
+      const stdout = transp.getPipeTransport(1) as unknown as W;
+      stdin.write(Buffer.from('test'));
+      yield* proto.gotData[1];
+      expect(proto.data[1].toString()).toBe('OUT:test');
+      stdout.close();
+      yield* proto.disconnects[1];
+      stdin.write(Buffer.from('xxx'));
+      yield* proto.gotData[2];
+      expect(proto.data[2].toString()).toBe('ERR:BrokenPipeError');
+      const restore = quiet();
+      transp.close();
+      restore();
+      yield* proto.completed;
+      return proto;
+    }
+    expect((await loop.runUntilComplete(main())).returncode).toBe(-9);
+  });
+
+  test('test_subprocess_exec_invalid_args / test_subprocess_shell_invalid_args', async () => {
+    const mk = () => new SubprocessProtocol();
+    function* bad(f: () => Coroutine<unknown>): Coroutine<unknown> {
+      try {
+        yield* f();
+      } catch (e) {
+        return e;
+      }
+      return null;
+    }
+    for (const f of [
+      () => subprocessExec(mk, 'pwd', [], { universalNewlines: true } as object),
+      () => subprocessExec(mk, 'pwd', [], { bufsize: 4096 } as object),
+      () => subprocessExec(mk, 'pwd', [], { shell: true } as object),
+      () => subprocessShell(mk, ['ls', '-l'] as unknown as string),
+      () => subprocessShell(mk, 'pwd', { universalNewlines: true } as object),
+      () => subprocessShell(mk, 'pwd', { bufsize: 4096 } as object),
+      () => subprocessShell(mk, 'pwd', { shell: false } as object),
+    ]) {
+      expect(await loop.runUntilComplete(bad(f))).toBeInstanceOf(ValueError);
+    }
+  });
+});
+
 describe('what a closing loop leaves behind', () => {
   test('a running child is left running, un-refed; reported in debug mode', async () => {
     const warnings: string[] = [];
