@@ -129,8 +129,13 @@ export class ReadPipeTransport implements ReadTransport {
     return Object.hasOwn(this._extra, name) ? this._extra[name] : dflt;
   }
 
-  /** @internal The loop closed: the process may end although the pipe is open. */
+  /**
+   * @internal The loop closed: the process may end although the pipe is open.
+   * Reading stops, as in CPython (its selector is gone): what the child still
+   * writes stays in the pipe (and Node's buffer) instead of being read and dropped.
+   */
   _unref(): void {
+    this._sock?.pause();
     this._sock?.unref();
   }
 
