@@ -73,6 +73,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
   #eofPending = false;
   #error: unknown = null;
   #resumeScheduled = false;
+  #lostScheduled = false;
   #loopGone = false;
   #handshakeTimer: ReturnType<typeof setTimeout> | null = null;
   #shutdownTimeout: number;
@@ -276,7 +277,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
   };
 
   #deliverClose = (): void => {
-    if (this.#upgradedTo !== null) return;
+    if (this.#upgradedTo !== null || this.#lostCalled) return;
     this.#closing = true;
     this.#backlog.length = 0;
     const waiter = this.#waiter;
@@ -330,7 +331,19 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     this.#closing = true;
     this.#backlog.length = 0;
     if (exc !== null && this.#error === null) this.#error = exc;
+    this.#destroyNow();
+  }
+
+  /**
+   * Closes the socket now; connectionLost follows on the next loop iteration,
+   * as CPython's `call_soon(self._call_connection_lost, exc)`, not when Node
+   * has released the handle.
+   */
+  #destroyNow(): void {
     this.#sock.destroy();
+    if (this.#loopGone || this._loop.isClosed() || this.#lostScheduled) return;
+    this.#lostScheduled = true;
+    this._loop.callSoon(this.#deliverClose);
   }
 
   // ---- BaseTransport ---------------------------------------------------------
@@ -389,8 +402,9 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     this.#closedByUser = true;
     this.#backlog.length = 0;
     const sock = this.#sock;
-    if (this.getWriteBufferSize() === 0 && !sock.connecting) {
-      sock.destroy();
+    // TLS goes through end(): its close_notify must be sent before the socket closes.
+    if (this.getWriteBufferSize() === 0 && !sock.connecting && !this.#tls) {
+      this.#destroyNow();
       return;
     }
     // Flush what is buffered, then close, as CPython's close() does.
