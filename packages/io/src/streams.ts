@@ -304,6 +304,11 @@ export class StreamReaderProtocol extends Protocol {
     for (const w of this.#drainWaiters) if (!w.done()) w.setResult(undefined);
   }
 
+  /** @internal Whether `drainHelper()` has anything to do (raise or wait): saves a frame when not. */
+  mustDrain(): boolean {
+    return this.#connectionLost || this.#paused;
+  }
+
   /** @internal FlowControlMixin._drain_helper. */
   *drainHelper(): Coroutine<void> {
     if (this.#connectionLost) throw new ConnectionResetError('Connection lost');
@@ -412,7 +417,7 @@ export class StreamWriter {
       // Give connectionLost() a chance to run first, as CPython does.
       yield* sleep(0);
     }
-    yield* this.#protocol.drainHelper();
+    if (this.#protocol.mustDrain()) yield* this.#protocol.drainHelper();
   }
 
   /**
@@ -658,9 +663,11 @@ export class StreamReader {
     for (;;) {
       const buflen = this.#length;
       if (buflen - offset >= minSeplen) {
-        const view = this.#buf.subarray(this.#start, this.#end);
+        const base = this.#start;
         for (const sep of seps) {
-          const isep = view.indexOf(sep, offset);
+          // Search the backing Buffer in place; a hit past #end is in unused capacity: none.
+          const at = this.#buf.indexOf(sep, base + offset);
+          const isep = at === -1 || at + sep.length > this.#end ? -1 : at - base;
           if (isep !== -1) {
             const end = isep + sep.length;
             if (matchEnd === -1 || end < matchEnd) {
