@@ -27,7 +27,7 @@ import {
   setEventLoop,
   ValueError,
 } from '@x/loop';
-import { createTask, waitFor } from '@x/tasks';
+import { createTask, sleep, waitFor } from '@x/tasks';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
 const PY = 'python3';
@@ -687,6 +687,51 @@ describe('SubprocessTestsMixin (test_events.py)', () => {
       return proto;
     }
     expect((await loop.runUntilComplete(main())).returncode).toBe(-9);
+  });
+
+  test("stdin's flow control: limits as CPython's, pauseWriting() inside write(), resumeWriting() once flushed", async () => {
+    const calls: string[] = [];
+    class P extends MySubprocessProtocol {
+      override pauseWriting(): void {
+        calls.push('pause');
+      }
+      override resumeWriting(): void {
+        calls.push('resume');
+      }
+    }
+    function* main(): Coroutine<unknown[]> {
+      const [transp, proto] = yield* subprocessExec(() => new P(), PY, ECHO);
+      yield* proto.connected;
+      const stdin = transp.getPipeTransport(0) as unknown as W & {
+        getWriteBufferLimits(): [number, number];
+        setWriteBufferLimits(high?: number, low?: number): void;
+        getWriteBufferSize(): number;
+      };
+      const out: unknown[] = [stdin.getWriteBufferLimits()];
+      try {
+        stdin.setWriteBufferLimits(10, 20);
+      } catch (e) {
+        out.push(e);
+      }
+      stdin.setWriteBufferLimits(0);
+      out.push(stdin.getWriteBufferLimits());
+      stdin.write(Buffer.from('abc'));
+      out.push([...calls]); // paused synchronously
+      while (calls.length < 2) yield* sleep(0.005);
+      out.push(stdin.getWriteBufferSize());
+      yield* proto.gotData[1];
+      transp.close();
+      yield* proto.completed;
+      return out;
+    }
+    const [limits, err, zero, during, size] = await loop.runUntilComplete(main());
+    expect(limits).toEqual([16384, 65536]);
+    expect(err).toBeInstanceOf(ValueError);
+    expect((err as Error).message).toBe('high (10) must be >= low (20) must be >= 0');
+    expect(zero).toEqual([0, 0]);
+    expect(during).toEqual(['pause']);
+    expect(calls).toEqual(['pause', 'resume']);
+    expect(size).toBe(0);
   });
 
   test('test_subprocess_exec_invalid_args / test_subprocess_shell_invalid_args', async () => {
