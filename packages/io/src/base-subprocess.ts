@@ -519,7 +519,7 @@ export function* spawnExec<P extends SubprocessProtocol>(
   const argv = execArgv(program, args);
   if ((options as { shell?: unknown } | undefined)?.shell)
     throw new ValueError('shell must be False');
-  const plan = planSpawn(options, dflt);
+  const plan = planSpawn(options, dflt, dflt === null);
   const protocol = protocolFactory();
   if (loop.getDebug()) logSubprocess(`execute program ${shortRepr(program)}`, plan);
   const transport = yield* makeSubprocessTransport(loop, protocol, argv, false, plan);
@@ -556,7 +556,7 @@ export function* spawnShell<P extends SubprocessProtocol>(
   checkShellCmd(cmd);
   const shell = (options as { shell?: unknown } | undefined)?.shell;
   if (shell !== undefined && !shell) throw new ValueError('shell must be True');
-  const plan = planSpawn(options, dflt);
+  const plan = planSpawn(options, dflt, dflt === null);
   const protocol = protocolFactory();
   if (loop.getDebug()) logSubprocess(`run shell command ${shortRepr(cmd)}`, plan);
   const transport = yield* makeSubprocessTransport(loop, protocol, [cmd], true, plan);

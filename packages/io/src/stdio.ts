@@ -167,9 +167,9 @@ export interface SpawnPlan {
  * Checks `options` as `loop.subprocess_exec()` and `Popen` would, and plans
  * the spawn. `dflt` is what an absent stdio option means: `PIPE` for the
  * low-level `subprocessExec`, `null` (inherit) for `createSubprocessExec`,
- * as in asyncio.
+ * as in asyncio; `streams`: the caller makes streams (`limit` is allowed).
  */
-export function planSpawn(options: unknown, dflt: typeof PIPE | null): SpawnPlan {
+export function planSpawn(options: unknown, dflt: typeof PIPE | null, streams: boolean): SpawnPlan {
   if (options === undefined || options === null) options = {};
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError(
@@ -185,6 +185,12 @@ export function planSpawn(options: unknown, dflt: typeof PIPE | null): SpawnPlan
       continue;
     }
     if (key === 'shell') continue; // checked by the caller, as subprocess_exec/subprocess_shell do
+    if (key === 'limit' && !streams && o.limit !== undefined) {
+      // As Popen's "unexpected keyword argument 'limit'" behind loop.subprocess_exec.
+      throw new TypeError(
+        'limit is an option of createSubprocessExec/createSubprocessShell (the buffer limit of their streams); the protocol of subprocessExec/subprocessShell gets the data as it comes',
+      );
+    }
     if (!KNOWN.has(key)) {
       throw new TypeError(
         `unexpected subprocess option '${key}': the options are ${[...KNOWN].join(', ')}`,

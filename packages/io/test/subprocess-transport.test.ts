@@ -396,6 +396,11 @@ describe('SubprocessMixin (transport level)', () => {
         'processGroup 5 is not supported',
       ],
       [
+        () => subprocessExec(mk, PY, [], { limit: 10 }),
+        TypeError,
+        'limit is an option of createSubprocessExec',
+      ],
+      [
         () => subprocessExec(mk, PY, [], { env: { A: 1 } } as object),
         TypeError,
         "env['A'] must be a string",
