@@ -763,6 +763,107 @@ describe('SubprocessTestsMixin (test_events.py)', () => {
   });
 });
 
+describe('UnixReadPipeTransportTests / UnixWritePipeTransportTests (through getPipeTransport)', () => {
+  type RP = {
+    isReading(): boolean;
+    pauseReading(): void;
+    resumeReading(): void;
+    isClosing(): boolean;
+    close(): void;
+    getExtraInfo(n: string): unknown;
+  };
+  type WP = W & {
+    isClosing(): boolean;
+    abort(): void;
+    canWriteEof(): boolean;
+    writeEof(): void;
+    writelines(d: Iterable<Uint8Array>): void;
+    getWriteBufferSize(): number;
+  };
+
+  test('read pipe: pause_reading / resume_reading / is_reading, data held while paused, close', async () => {
+    function* main(): Coroutine<unknown[]> {
+      const [transp, proto] = yield* subprocessExec(() => new MySubprocessProtocol(), PY, ECHO);
+      yield* proto.connected;
+      const stdout = transp.getPipeTransport(1) as unknown as RP;
+      const stdin = transp.getPipeTransport(0) as unknown as WP;
+      const out: unknown[] = [stdout.isReading(), stdout.getExtraInfo('pipe') !== null];
+      stdout.pauseReading();
+      stdout.pauseReading(); // a second pause does nothing
+      out.push(stdout.isReading());
+      stdin.write(Buffer.from('held'));
+      yield* sleep(0.3); // the child answered meanwhile: nothing is delivered while paused
+      out.push(proto.data[1].length);
+      stdout.resumeReading();
+      out.push(stdout.isReading());
+      yield* proto.gotData[1];
+      out.push(proto.data[1].toString());
+      stdout.close();
+      out.push(stdout.isClosing(), stdout.isReading());
+      out.push(yield* proto.disconnects[1]);
+      transp.close();
+      yield* proto.completed;
+      return out;
+    }
+    expect(await loop.runUntilComplete(main())).toEqual([
+      true,
+      true,
+      false,
+      0,
+      true,
+      'held',
+      true,
+      false,
+      null,
+    ]);
+  });
+
+  test('write pipe: bytes-like only, empty writes, writelines, can_write_eof, write_eof, abort', async () => {
+    function* main(): Coroutine<unknown[]> {
+      const [transp, proto] = yield* subprocessExec(() => new MySubprocessProtocol(), PY, ECHO);
+      yield* proto.connected;
+      const stdin = transp.getPipeTransport(0) as unknown as WP;
+      const out: unknown[] = [];
+      try {
+        stdin.write('text' as unknown as Uint8Array);
+      } catch (e) {
+        out.push(e instanceof TypeError && (e as Error).message);
+      }
+      stdin.write(Buffer.alloc(0));
+      out.push(stdin.getWriteBufferSize(), stdin.canWriteEof());
+      stdin.writelines([Buffer.from('a'), new Uint8Array([98]), Buffer.from('c')]);
+      yield* proto.gotData[1];
+      while (proto.data[1].length < 3) yield* sleep(0.005);
+      out.push(proto.data[1].toString());
+      stdin.writeEof();
+      out.push(stdin.isClosing());
+      out.push(yield* proto.disconnects[0]); // the pipe closed cleanly
+      yield* proto.completed; // EOF on its stdin: echo.py exits
+      out.push(proto.returncode);
+      return out;
+    }
+    expect(await loop.runUntilComplete(main())).toEqual([
+      "data argument must be a bytes-like object, not 'str': encode it first, e.g. Buffer.from(s)",
+      0,
+      true,
+      'abc',
+      true,
+      null,
+      0,
+    ]);
+    function* aborting(): Coroutine<unknown[]> {
+      const [transp, proto] = yield* subprocessExec(() => new MySubprocessProtocol(), PY, ECHO);
+      yield* proto.connected;
+      const stdin = transp.getPipeTransport(0) as unknown as WP;
+      stdin.abort();
+      const lost = yield* proto.disconnects[0];
+      yield* proto.completed;
+      return [stdin.isClosing(), lost, proto.returncode];
+    }
+    expect(await loop.runUntilComplete(aborting())).toEqual([true, null, 0]);
+  });
+});
+
 describe('what a closing loop leaves behind', () => {
   test('a running child is left running, un-refed; reported in debug mode', async () => {
     const warnings: string[] = [];
