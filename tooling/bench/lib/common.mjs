@@ -77,7 +77,7 @@ export const IO = {
 
 /** The 64-byte request line k of connection c, "\n" included (same bytes as py/bench.py). */
 export function echoLine(c, k) {
-  return `conn ${String(c).padStart(3, '0')} line ${k} `.padEnd(63, '.') + '\n';
+  return `${`conn ${String(c).padStart(3, '0')} line ${k} `.padEnd(63, '.')}\n`;
 }
 
 /** n pseudo-random bytes from the shared LCG: floor(u * 256). */
