@@ -187,6 +187,7 @@ export class Server {
       server: this,
       handshaking: this.#tls !== null,
       tlsServer: true,
+      verifyPeer: this.#tls?.options.rejectUnauthorized === true,
       sslHandshakeTimeout: this.#tls?.handshakeTimeout,
       sslShutdownTimeout: this.#tls?.shutdownTimeout,
     });

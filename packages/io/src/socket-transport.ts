@@ -37,6 +37,8 @@ export interface SocketTransportOptions {
   handshaking?: boolean;
   /** The TLS side: a client is up at 'secureConnect' (after verifying the peer), a server at 'secure'. */
   tlsServer?: boolean;
+  /** A TLS server that requires and verifies a client certificate. */
+  verifyPeer?: boolean;
   sslHandshakeTimeout?: number;
   sslShutdownTimeout?: number;
   /** Extra info of the connection (CPython's `extra`). */
@@ -80,6 +82,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
   /** Replaced by a TLS transport (startTls): this one only forwards close(). */
   #upgradedTo: SocketTransport | null = null;
   readonly #connectionMadeAlready: boolean;
+  readonly #verifyPeer: boolean;
 
   constructor(
     loop: EventLoop,
@@ -96,6 +99,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     this.#waiter = options.waiter ?? null;
     this.#shutdownTimeout = options.sslShutdownTimeout ?? 30;
     this.#connectionMadeAlready = options.connectionMadeAlready === true;
+    this.#verifyPeer = options.verifyPeer === true;
     this.#server?.attach(this);
     trackResource(loop, this);
     sock.on('data', this.#onHostData);
@@ -126,6 +130,14 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     if (this.#handshakeTimer !== null) clearTimeout(this.#handshakeTimer);
     this.#handshakeTimer = null;
     if (this.#loopGone) return;
+    if (this.#verifyPeer) {
+      const err = clientCertificateError(this.#sock as tls.TLSSocket);
+      if (err !== null) {
+        this.#error = err;
+        this.#sock.destroy();
+        return;
+      }
+    }
     // Scheduled now, so that connectionMade comes before the events that follow.
     this.#start();
   };
@@ -577,4 +589,29 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     info.push(`write=<${size > 0 ? 'polling' : 'idle'}, bufsize=${size}>`);
     return `<${info.join(' ')}>`;
   }
+}
+
+/**
+ * The verdict on a client's certificate, for a server that requires one. OpenSSL accepts
+ * any certificate during the handshake and Node decides afterwards: `tls.Server` does it
+ * in its 'secure' handler with the handle's `verifyError()`, which a server-side
+ * `TLSSocket` made from a `net.Socket` does not run; this is the same check. Without that
+ * method the connection is refused (fail closed).
+ */
+function clientCertificateError(t: tls.TLSSocket): Error | null {
+  const handle = (t as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
+  const verify = handle?.verifyError;
+  if (typeof verify !== 'function') {
+    return Object.assign(new Error('cannot verify the client certificate on this Node.js'), {
+      code: 'ERR_SSL_CLIENT_VERIFICATION_UNAVAILABLE',
+    });
+  }
+  const err = verify.call(handle);
+  if (err) return err;
+  if (!t.getPeerCertificate() || Object.keys(t.getPeerCertificate()).length === 0) {
+    return Object.assign(new Error('the client sent no certificate'), {
+      code: 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE',
+    });
+  }
+  return null;
 }

@@ -142,11 +142,14 @@ export function wrapTls(
   side: 'client' | 'server',
 ): tls.TLSSocket {
   if (side === 'server') {
+    // A server verifies clients only when asked to (Python's verify_mode=CERT_REQUIRED on
+    // a server context): rejectUnauthorized: true, with the clients' CA in `ca`.
+    const verifyClients = s.options.rejectUnauthorized === true;
     return new tls.TLSSocket(sock, {
       isServer: true,
       secureContext: s.context,
-      requestCert: s.options.ca !== undefined && s.options.rejectUnauthorized !== false,
-      rejectUnauthorized: s.options.ca !== undefined && s.options.rejectUnauthorized !== false,
+      requestCert: verifyClients,
+      rejectUnauthorized: verifyClients,
     });
   }
   const name = s.serverHostname ?? '';
@@ -216,6 +219,7 @@ export function* startTls(
     server: transport.owner,
     handshaking: true,
     tlsServer: side === 'server',
+    verifyPeer: side === 'server' && settings.options.rejectUnauthorized === true,
     sslHandshakeTimeout: settings.handshakeTimeout,
     sslShutdownTimeout: settings.shutdownTimeout,
     connectionMadeAlready: true,

@@ -12,7 +12,8 @@ export interface TestCert {
   certPath: string;
 }
 
-function make(): TestCert | string {
+/** A new self-signed certificate for `cn` (localhost and 127.0.0.1 as its names), or why not. */
+export function make(cn = 'localhost'): TestCert | string {
   const dir = mkdtempSync(join(tmpdir(), 'x-io-tls-'));
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
@@ -33,7 +34,7 @@ function make(): TestCert | string {
         '-out',
         certPath,
         '-subj',
-        '/CN=localhost',
+        `/CN=${cn}`,
         '-addext',
         'subjectAltName=DNS:localhost,IP:127.0.0.1',
       ],

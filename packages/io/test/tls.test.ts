@@ -15,7 +15,7 @@ import { type Coroutine, TimeoutError, ValueError } from '@x/loop';
 import { sleep } from '@x/tasks';
 import { describe, expect, test } from 'vitest';
 import { runLoop } from './net-helpers.js';
-import { CERT, type TestCert } from './tls-cert.js';
+import { CERT, make, type TestCert } from './tls-cert.js';
 
 const skip = typeof CERT === 'string';
 const cert = CERT as TestCert;
@@ -165,6 +165,68 @@ describe.skipIf(skip)('TLS (test_sslproto.py, test_ssl.py)', () => {
       expect((yield* r.read()).length).toBe(0);
       w.close();
       yield* w.waitClosed();
+      srv.close();
+      yield* srv.waitClosed();
+    });
+  });
+
+  test('a server that verifies clients (rejectUnauthorized: true): with and without a client certificate', async () => {
+    await runLoop(function* () {
+      let clientCN: string | null = null;
+      const srv = yield* startServer(
+        function* (reader, writer) {
+          const pc = writer.getExtraInfo('peercert') as { subject?: { CN?: string } } | null;
+          clientCN = pc?.subject?.CN ?? null;
+          yield* echoLine(reader, writer);
+        },
+        '127.0.0.1',
+        0,
+        { ssl: { key: cert.key, cert: cert.cert, ca: cert.cert, rejectUnauthorized: true } },
+      );
+      const port = srv.sockets[0].port as number;
+      // With a certificate the server trusts.
+      const [r, w] = yield* openConnection('127.0.0.1', port, {
+        ssl: { ca: cert.cert, key: cert.key, cert: cert.cert },
+        serverHostname: 'localhost',
+      });
+      w.write(Buffer.from('with cert\n'));
+      expect((yield* r.readline()).toString()).toBe('with cert\n');
+      expect(clientCN).toBe('localhost');
+      w.close();
+      yield* w.waitClosed();
+      // Without one: the server refuses the connection (TLS 1.3 tells the client after its handshake).
+      let refused: unknown = null;
+      try {
+        const [r2, w2] = yield* openConnection('127.0.0.1', port, {
+          ssl: { ca: cert.cert },
+          serverHostname: 'localhost',
+        });
+        w2.write(Buffer.from('no cert\n'));
+        const got = yield* r2.read();
+        expect(got.length).toBe(0);
+        refused = 'eof';
+        w2.close();
+      } catch (e) {
+        refused = e;
+      }
+      expect(refused === 'eof' || refused instanceof SSLError).toBe(true);
+      // With a certificate the server does not trust: refused too.
+      const stranger = make('stranger') as TestCert;
+      let refused2: unknown = null;
+      try {
+        const [r3, w3] = yield* openConnection('127.0.0.1', port, {
+          ssl: { ca: cert.cert, key: stranger.key, cert: stranger.cert },
+          serverHostname: 'localhost',
+        });
+        w3.write(Buffer.from('stranger\n'));
+        expect((yield* r3.read()).length).toBe(0);
+        refused2 = 'eof';
+        w3.close();
+      } catch (e) {
+        refused2 = e;
+      }
+      expect(refused2 === 'eof' || refused2 instanceof SSLError).toBe(true);
+      expect(clientCN).toBe('localhost');
       srv.close();
       yield* srv.waitClosed();
     });
