@@ -43,9 +43,9 @@ export interface ConnectionOptions {
   localAddr?: [string, number];
   /** Restrict the lookup to one address family. */
   family?: 'IPv4' | 'IPv6' | 0;
-  /** Accepted for compatibility; addresses are tried one after the other (see the README). */
+  /** Happy Eyeballs (RFC 8305): start the next address's attempt after this many seconds (0.25 recommended). */
   happyEyeballsDelay?: number | null;
-  /** Accepted for compatibility; see `happyEyeballsDelay`. */
+  /** With Happy Eyeballs: how many addresses of the first family go first (default 1). */
   interleave?: number;
   /** Seconds the TLS handshake may take (default 60). */
   sslHandshakeTimeout?: number;
@@ -87,6 +87,82 @@ function connectSocket(
   });
   sock.connect(opts);
   return { fut, sock };
+}
+
+function whatOf(a: AddrInfo): string {
+  return `Connect call failed ${formatAddr(a)}`;
+}
+
+/** CPython's `_interleave_addrinfos`: the first family's first `first` addresses, then alternate. */
+function interleaveAddrInfos(infos: AddrInfo[], first: number): AddrInfo[] {
+  const byFamily = new Map<string, AddrInfo[]>();
+  for (const i of infos) {
+    const list = byFamily.get(i.family);
+    if (list) list.push(i);
+    else byFamily.set(i.family, [i]);
+  }
+  const lists = [...byFamily.values()];
+  const out: AddrInfo[] = [];
+  if (first > 1) out.push(...lists[0].splice(0, first - 1));
+  for (let k = 0; lists.some((l) => k < l.length); k++) {
+    for (const l of lists) if (k < l.length) out.push(l[k]);
+  }
+  return out;
+}
+
+/**
+ * CPython's `staggered.staggered_race` over connection attempts: start the next attempt
+ * when the previous one failed or after `delay` seconds; the first to connect wins and
+ * the others are cancelled (their sockets destroyed). Errors are collected in `errors`.
+ */
+function* staggeredConnect(
+  loop: EventLoop,
+  targets: net.NetConnectOpts[],
+  whats: string[],
+  delay: number,
+  errors: unknown[],
+): Coroutine<net.Socket | null> {
+  const winner = loop.createFuture<net.Socket | null>();
+  const attempts: Array<Future<net.Socket>> = [];
+  const failed: unknown[] = new Array(targets.length);
+  let next = 0;
+  let running = 0;
+  // In an object: TypeScript does not see the closures assign a plain `let`.
+  const pending: { timer: { cancel(): void } | null } = { timer: null };
+  const startNext = (): void => {
+    pending.timer?.cancel();
+    pending.timer = null;
+    if (winner.done() || next >= targets.length) return;
+    const index = next++;
+    const { fut } = connectSocket(loop, targets[index], whats[index]);
+    attempts.push(fut);
+    running++;
+    fut.addDoneCallback((f) => {
+      running--;
+      if (f.cancelled()) return;
+      const exc = f.exception();
+      if (winner.done()) {
+        if (exc === null) f.result().destroy();
+        return;
+      }
+      if (exc === null) {
+        winner.setResult(f.result());
+        return;
+      }
+      failed[index] = exc;
+      if (next < targets.length) startNext();
+      else if (running === 0) winner.setResult(null);
+    });
+    if (next < targets.length) pending.timer = loop.callLater(delay, startNext);
+  };
+  startNext();
+  try {
+    return yield* winner;
+  } finally {
+    pending.timer?.cancel();
+    for (const a of attempts) if (!a.done()) a.cancel();
+    for (const e of failed) if (e !== undefined) errors.push(e);
+  }
 }
 
 function formatAddr(a: AddrInfo): string {
@@ -180,20 +256,28 @@ export function* createConnection<P extends BaseProtocol>(
   const infos = yield* lookupAll(loop, h, p ?? 0, family);
   if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
   const errors: unknown[] = [];
+  const opts = (info: AddrInfo): net.NetConnectOpts => ({
+    host: info.address,
+    port: info.port,
+    family: info.family === 'IPv6' ? 6 : 4,
+    ...local,
+  });
   let sock: net.Socket | null = null;
-  for (const info of infos) {
-    const what = `Connect call failed ${formatAddr(info)}`;
-    const attempt = connectSocket(
-      loop,
-      { host: info.address, port: info.port, family: info.family === 'IPv6' ? 6 : 4, ...local },
-      what,
-    );
-    try {
-      sock = yield* attempt.fut;
-      break;
-    } catch (e) {
-      if (!(e instanceof OSError) || attempt.fut.cancelled()) throw e;
-      errors.push(e);
+  const delay = options.happyEyeballsDelay;
+  if (delay !== undefined && delay !== null && infos.length > 1) {
+    // RFC 8305, as CPython: interleave the families, then stagger the attempts.
+    const ordered = interleaveAddrInfos(infos, options.interleave ?? 1);
+    sock = yield* staggeredConnect(loop, ordered.map(opts), ordered.map(whatOf), delay, errors);
+  } else {
+    for (const info of infos) {
+      const attempt = connectSocket(loop, opts(info), whatOf(info));
+      try {
+        sock = yield* attempt.fut;
+        break;
+      } catch (e) {
+        if (!(e instanceof OSError) || attempt.fut.cancelled()) throw e;
+        errors.push(e);
+      }
     }
   }
   if (sock === null) {

@@ -2,6 +2,7 @@
 // (EventLoopTestsMixin: create_connection/create_server, MyProto, MyBaseProto) and of
 // test_buffered_proto.py, over real sockets on 127.0.0.1 and Unix sockets.
 import { mkdtempSync } from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -540,5 +541,89 @@ describe('what applies of test_sock_lowlevel.py and test_unix_events.py', () => 
         }
       }
     });
+  });
+});
+
+describe('Happy Eyeballs (test_staggered.py, create_connection with happy_eyeballs_delay)', () => {
+  test("'localhost' with happyEyeballsDelay: the address that accepts wins; the others are released", async () => {
+    await runLoop(function* () {
+      const server = yield* createServer(() => new EchoProto(), '127.0.0.1', 0);
+      const port = server.sockets[0].port as number;
+      for (const interleave of [1, 2]) {
+        const [tr, pr] = yield* createConnection(
+          () => new MyProto(Buffer.from('hi')),
+          'localhost',
+          port,
+          {
+            happyEyeballsDelay: 0.05,
+            interleave,
+          },
+        );
+        expect(tr.getExtraInfo('peername')).toEqual(['127.0.0.1', port]);
+        yield* until(() => pr.nbytes === 2, 'the echo');
+        tr.close();
+        yield* pr.done;
+      }
+      server.close();
+      yield* server.waitClosed();
+      // Nothing listens any more: every address's error, as an ExceptionGroup with allErrors.
+      try {
+        yield* createConnection(() => new MyProto(), '127.0.0.1', port, {
+          happyEyeballsDelay: 0.05,
+          allErrors: true,
+        });
+        throw new Error('connected');
+      } catch (e) {
+        expect((e as Error).name).toBe('ExceptionGroup');
+      }
+    });
+  });
+  test('two addresses (a resolver answering ::1 then 127.0.0.1): the refused one loses, errors kept in order', async () => {
+    const require = createRequire(import.meta.url);
+    const dnsCjs = require('node:dns') as typeof import('node:dns');
+    const real = dnsCjs.lookup;
+    // A resolver for one test name only; syncBuiltinESMExports makes `import * as dns` see it.
+    (dnsCjs as { lookup: unknown }).lookup = (
+      host: string,
+      opts: unknown,
+      cb: (...a: unknown[]) => void,
+    ) => {
+      if (host !== 'dual.test') return (real as (...a: unknown[]) => void)(host, opts, cb);
+      cb(null, [
+        { address: '::1', family: 6 },
+        { address: '127.0.0.1', family: 4 },
+      ]);
+    };
+    syncBuiltinESMExports();
+    try {
+      await runLoop(function* () {
+        const server = yield* createServer(() => new EchoProto(), '127.0.0.1', 0);
+        const port = server.sockets[0].port as number;
+        const [tr, pr] = yield* createConnection(() => new MyProto(), 'dual.test', port, {
+          happyEyeballsDelay: 0.25,
+        });
+        expect(tr.getExtraInfo('peername')).toEqual(['127.0.0.1', port]);
+        tr.close();
+        yield* pr.done;
+        server.close();
+        yield* server.waitClosed();
+        try {
+          yield* createConnection(() => new MyProto(), 'dual.test', port, {
+            happyEyeballsDelay: 0.25,
+            allErrors: true,
+          });
+          throw new Error('connected');
+        } catch (e) {
+          expect((e as Error).name).toBe('ExceptionGroup');
+          const errs = (e as unknown as { exceptions: Error[] }).exceptions;
+          expect(errs).toHaveLength(2);
+          expect(errs[0].message).toMatch(/\('::1', \d+, 0, 0\)/);
+          expect(errs[1].message).toBe(`[Errno 111] Connect call failed ('127.0.0.1', ${port})`);
+        }
+      });
+    } finally {
+      (dnsCjs as { lookup: unknown }).lookup = real;
+      syncBuiltinESMExports();
+    }
   });
 });
