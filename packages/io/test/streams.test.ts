@@ -15,7 +15,7 @@ import {
   startServer,
 } from '@x/io';
 import { type Coroutine, getRunningLoop, RuntimeError, ValueError } from '@x/loop';
-import { createTask, gather, sleep } from '@x/tasks';
+import { createTask, Event, gather, sleep } from '@x/tasks';
 import { describe, expect, test } from 'vitest';
 import { runLoop } from './net-helpers.js';
 
@@ -462,10 +462,11 @@ describe('StreamTests (test_streams.py): writers', () => {
   test('test_multiple_drain: concurrent drains all wake', async () => {
     await runLoop(function* () {
       let serverReader: StreamReader | null = null;
+      const go = new Event();
       const server = yield* startServer(
         function* (r, w) {
           serverReader = r;
-          yield* sleep(0.2); // do not read yet
+          yield* go.wait(); // do not read until the drains wait
           yield* r.read();
           w.close();
         },
@@ -479,6 +480,9 @@ describe('StreamTests (test_streams.py): writers', () => {
         yield* sleep(0.001);
       }
       const drains = [createTask(wr.drain()), createTask(wr.drain()), createTask(wr.drain())];
+      yield* sleep(0);
+      expect(drains.every((d) => !d.done())).toBe(true);
+      go.set();
       yield* gather(drains);
       expect(serverReader).not.toBeNull();
       wr.close();
