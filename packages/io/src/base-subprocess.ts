@@ -165,21 +165,23 @@ export class BaseSubprocessTransport implements SubprocessTransport, HostResourc
   /** @internal Mirrors `_connect_pipes`: the pipe transports, then `connectionMade`, then what came meanwhile. */
   _connectPipes(proc: ChildProcess, mergedEnd: Socket | null): void {
     const loop = this._loop as EventLoop;
+    // Each proto knows its pipe at once (CPython learns it in connection_made()),
+    // so that a close() before those callbacks ran still closes every pipe.
     if (proc.stdin) {
       const p = new SubprocessPipeProto(this, 0);
       this._pipes.set(0, p);
-      new WritePipeTransport(loop, proc.stdin as Socket, p, {});
+      p.pipe = new WritePipeTransport(loop, proc.stdin as Socket, p, {});
     }
     const out = mergedEnd ?? proc.stdout;
     if (out) {
       const p = new SubprocessPipeProto(this, 1);
       this._pipes.set(1, p);
-      new ReadPipeTransport(loop, out as Socket, p, {});
+      p.pipe = new ReadPipeTransport(loop, out as Socket, p, {});
     }
     if (proc.stderr) {
       const p = new SubprocessPipeProto(this, 2);
       this._pipes.set(2, p);
-      new ReadPipeTransport(loop, proc.stderr as Socket, p, {});
+      p.pipe = new ReadPipeTransport(loop, proc.stderr as Socket, p, {});
     }
     // The pipe transports' connectionMade() calls are queued; these follow them.
     loop.callSoon(() => {
