@@ -286,12 +286,13 @@ export class WritePipeTransport extends FlowControl implements WriteTransport {
   /** @internal The socket closed under us: the child (or its stdin) is gone. */
   _peerClosed(): void {
     if (this._lost) return;
-    if (this._closing && this._bufferSize === 0) {
+    // CPython: a buffer still holding data means the data cannot be delivered
+    // (also after close(), which waits for the buffer to drain).
+    const lostData = this._bufferSize > 0 || this._undelivered;
+    if (this._closing && !lostData) {
       this._finishClose(null);
       return;
     }
-    // CPython: a buffer still holding data means the data cannot be delivered.
-    const lostData = this._bufferSize > 0 || this._undelivered;
     this._close(
       lostData ? new BrokenPipeError('[Errno 32] Broken pipe', { errno: 32, code: 'EPIPE' }) : null,
     );

@@ -3,6 +3,7 @@
 // (SubprocessTransportTests and the transport-level tests of SubprocessMixin).
 
 import {
+  BrokenPipeError,
   DEVNULL,
   FileNotFoundError,
   PermissionError,
@@ -861,6 +862,29 @@ describe('UnixReadPipeTransportTests / UnixWritePipeTransportTests (through getP
       return [stdin.isClosing(), lost, proto.returncode];
     }
     expect(await loop.runUntilComplete(aborting())).toEqual([true, null, 0]);
+  });
+
+  test('write pipe closed with data the child never read: pipeConnectionLost(0, BrokenPipeError)', async () => {
+    function* main(): Coroutine<unknown> {
+      const [transp, proto] = yield* subprocessExec(
+        () => new MySubprocessProtocol(),
+        PY,
+        ['-c', 'pass'],
+        {
+          stdout: null,
+          stderr: null,
+        },
+      );
+      yield* proto.connected;
+      const stdin = transp.getPipeTransport(0) as unknown as WP;
+      stdin.write(Buffer.alloc(4 * 1024 * 1024));
+      stdin.close();
+      const exc = yield* proto.disconnects[0];
+      yield* proto.completed;
+      transp.close();
+      return exc;
+    }
+    expect(await loop.runUntilComplete(main())).toBeInstanceOf(BrokenPipeError);
   });
 });
 
