@@ -452,6 +452,30 @@ describe('SelectorDatagramTransportTests (real sockets)', () => {
     }
     await loop.runUntilComplete(main());
   });
+
+  test('close() sends what is queued first, then connectionLost(null); abort() does not wait', async () => {
+    function* main(): Coroutine<[number, number, boolean]> {
+      const [s, server, c, client] = yield* pair();
+      for (let i = 0; i < 20; i++) c.sendto(Buffer.from(`m${i}`));
+      const queued = c.getWriteBufferSize();
+      c.close();
+      yield* client.done;
+      yield* until(() => server.received.length === 20, 'twenty datagrams');
+      const [c2, client2] = yield* createDatagramEndpoint(() => new MyDatagramProto(), {
+        remoteAddr: s.getExtraInfo('sockname') as [string, number],
+      });
+      c2.sendto(Buffer.from('x'));
+      c2.abort();
+      yield* client2.done;
+      s.close();
+      yield* server.done;
+      return [queued, server.received.length, c2.getWriteBufferSize() === 0];
+    }
+    const [queued, n, emptied] = await loop.runUntilComplete(main());
+    expect(queued).toBeGreaterThan(0);
+    expect(n).toBeGreaterThanOrEqual(20);
+    expect(emptied).toBe(true);
+  });
 });
 
 describe('interoperability and faults', () => {
