@@ -300,6 +300,19 @@ describe('faults', { timeout: 60_000 }, () => {
       const ss = createTask(startServer(hold, 'localhost', 0));
       ss.cancel();
       yield* expectCancelled(ss, 'step 7');
+      // 7. startServer cancelled while Node binds (between listen() and 'listening'), or
+      // after, when the listening won the race (then the server is closed by hand).
+      for (let i = 0; i < 10; i++) {
+        const sb = createTask(startServer(hold, '127.0.0.1', 0));
+        yield* sleep(0);
+        if (sb.cancel()) {
+          yield* expectCancelled(sb, 'step 8');
+        } else {
+          const s = yield* sb;
+          s.close();
+          yield* s.waitClosed();
+        }
+      }
 
       silent.close();
       silent.abortClients();
