@@ -58,7 +58,7 @@ export interface ConnectionOptions {
 /** Connects one socket; the Future settles on 'connect' or the error. Cancelling it destroys the socket. */
 function connectSocket(
   loop: EventLoop,
-  opts: net.NetConnectOpts,
+  opts: net.NetConnectOpts & { localAddress?: string; localPort?: number },
   what: string,
 ): { fut: Future<net.Socket>; sock: net.Socket } {
   const fut = loop.createFuture<net.Socket>();
@@ -66,7 +66,19 @@ function connectSocket(
   const onError = (err: Error): void => {
     sock.off('connect', onConnect);
     sock.destroy();
-    if (!fut.done() && !loop.isClosed()) fut.setException(fromNodeError(err, what));
+    if (fut.done() || loop.isClosed()) return;
+    const e = err as NodeJS.ErrnoException;
+    if (e.syscall === 'bind' && opts.localAddress !== undefined) {
+      // CPython: OSError(errno, f'error while attempting to bind on address {laddr!r}: {strerror.lower()}')
+      const laddr = `('${opts.localAddress}', ${opts.localPort ?? 0})`;
+      const base = fromNodeError(err) as Error;
+      const detail = base.message.replace(/^\[Errno \d+\] /, '').toLowerCase();
+      fut.setException(
+        fromNodeError(err, `error while attempting to bind on address ${laddr}: ${detail}`),
+      );
+      return;
+    }
+    fut.setException(fromNodeError(err, what));
   };
   const onConnect = (): void => {
     sock.off('error', onError);

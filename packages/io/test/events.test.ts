@@ -13,6 +13,7 @@ import {
   createUnixConnection,
   createUnixServer,
   Protocol,
+  type Server,
   type Transport,
 } from '@x/io';
 import {
@@ -625,5 +626,55 @@ describe('Happy Eyeballs (test_staggered.py, create_connection with happy_eyebal
       (dnsCjs as { lookup: unknown }).lookup = real;
       syncBuiltinESMExports();
     }
+  });
+});
+
+describe('test_events.py: local addresses and host lists', () => {
+  test('test_create_connection_local_addr_in_use: CPython message', async () => {
+    await runLoop(function* () {
+      const server = yield* createServer(() => new EchoProto(), '127.0.0.1', 0);
+      const port = server.sockets[0].port as number;
+      try {
+        yield* createConnection(() => new MyProto(), '127.0.0.1', port, {
+          localAddr: ['127.0.0.1', port],
+        });
+        throw new Error('connected');
+      } catch (e) {
+        expect((e as { errno: number }).errno).toBe(98);
+        expect((e as Error).message).toBe(
+          `[Errno 98] error while attempting to bind on address ('127.0.0.1', ${port}): address already in use`,
+        );
+      }
+      server.close();
+      yield* server.waitClosed();
+    });
+  });
+
+  test('test_create_server_multiple_hosts: one listener per host', async () => {
+    await runLoop(function* () {
+      let hosts = ['127.0.0.1', '::1'];
+      let server: Server;
+      try {
+        server = yield* createServer(() => new EchoProto(), hosts, 0);
+      } catch (e) {
+        // No IPv6 loopback on this machine: one host only.
+        expect((e as { code: string }).code).toMatch(/EADDRNOTAVAIL|EAFNOSUPPORT/);
+        hosts = ['127.0.0.1'];
+        server = yield* createServer(() => new EchoProto(), hosts, 0);
+      }
+      expect(server.sockets.map((s) => s.address).sort()).toEqual([...hosts].sort());
+      for (const s of server.sockets) {
+        const [tr, pr] = yield* createConnection(
+          () => new MyProto(Buffer.from('x')),
+          s.address,
+          s.port,
+        );
+        yield* until(() => pr.nbytes === 1, `echo from ${s.address}`);
+        tr.close();
+        yield* pr.done;
+      }
+      server.close();
+      yield* server.waitClosed();
+    });
   });
 });
