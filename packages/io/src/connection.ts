@@ -194,6 +194,7 @@ export function* makeConnectedTransport<P extends BaseProtocol>(
   const transport = new SocketTransport(loop, s, protocol, {
     waiter,
     handshaking: tlsS !== null,
+    sslContext: tlsS?.context,
     sslHandshakeTimeout: tlsS?.handshakeTimeout,
     sslShutdownTimeout: tlsS?.shutdownTimeout,
     extra,

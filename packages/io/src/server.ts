@@ -186,6 +186,9 @@ export class Server {
       waiter,
       server: this,
       handshaking: this.#tls !== null,
+      sslContext: this.#tls?.context,
+      // A Unix connection's names, as CPython's getpeername()/getsockname() give them.
+      extra: this.#unixPath === null ? undefined : { unixPeer: '', unixSock: this.#unixPath },
       tlsServer: true,
       verifyPeer: this.#tls?.options.rejectUnauthorized === true,
       sslHandshakeTimeout: this.#tls?.handshakeTimeout,

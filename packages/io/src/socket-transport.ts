@@ -39,6 +39,8 @@ export interface SocketTransportOptions {
   tlsServer?: boolean;
   /** A TLS server that requires and verifies a client certificate. */
   verifyPeer?: boolean;
+  /** The TLS connection's secure context, for getExtraInfo('sslcontext'). */
+  sslContext?: tls.SecureContext;
   sslHandshakeTimeout?: number;
   sslShutdownTimeout?: number;
   /** Extra info of the connection (CPython's `extra`). */
@@ -83,6 +85,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
   #upgradedTo: SocketTransport | null = null;
   readonly #connectionMadeAlready: boolean;
   readonly #verifyPeer: boolean;
+  readonly #sslContext: tls.SecureContext | null;
 
   constructor(
     loop: EventLoop,
@@ -100,6 +103,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     this.#shutdownTimeout = options.sslShutdownTimeout ?? 30;
     this.#connectionMadeAlready = options.connectionMadeAlready === true;
     this.#verifyPeer = options.verifyPeer === true;
+    this.#sslContext = options.sslContext ?? null;
     this.#server?.attach(this);
     trackResource(loop, this);
     sock.on('data', this.#onHostData);
@@ -377,7 +381,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
       const t = sock as tls.TLSSocket;
       switch (name) {
         case 'sslcontext':
-          return (t as unknown as { secureContext?: unknown }).secureContext ?? t;
+          return this.#sslContext ?? dflt;
         case 'peercert': {
           const cert = t.getPeerCertificate();
           return cert && Object.keys(cert).length > 0 ? cert : dflt;

@@ -218,6 +218,7 @@ export function* startTls(
     waiter,
     server: transport.owner,
     handshaking: true,
+    sslContext: settings.context,
     tlsServer: side === 'server',
     verifyPeer: side === 'server' && settings.options.rejectUnauthorized === true,
     sslHandshakeTimeout: settings.handshakeTimeout,

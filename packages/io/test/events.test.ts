@@ -139,13 +139,27 @@ describe('EventLoopTestsMixin (test_events.py): connections and servers', () => 
     await runLoop(function* () {
       const server = yield* createUnixServer(() => new EchoProto(), path);
       expect(server.sockets).toEqual([{ family: 'unix', address: path }]);
+      let serverSide: Transport | null = null;
+      class Remember extends EchoProto {
+        override connectionMade(t: Transport): void {
+          super.connectionMade(t);
+          serverSide = t;
+        }
+      }
+      server.close();
+      yield* server.waitClosed();
+      const server2 = yield* createUnixServer(() => new Remember(), path);
       const [tr, pr] = yield* createUnixConnection(() => new MyProto(Buffer.from('ping')), path);
       expect(tr.getExtraInfo('peername')).toBe(path);
+      expect(tr.getExtraInfo('sockname')).toBe('');
+      yield* until(() => serverSide !== null, 'the server side');
+      expect((serverSide as unknown as Transport).getExtraInfo('sockname')).toBe(path);
+      expect((serverSide as unknown as Transport).getExtraInfo('peername')).toBe('');
       yield* until(() => pr.nbytes === 4, 'echo over the unix socket');
       tr.close();
       yield* pr.done;
-      server.close();
-      yield* server.waitClosed();
+      server2.close();
+      yield* server2.waitClosed();
     });
   });
 
