@@ -10,8 +10,10 @@ import {
   type StreamReader,
   type StreamWriter,
   startServer,
+  startTls,
+  type Transport,
 } from '@x/io';
-import { type Coroutine, TimeoutError, ValueError } from '@x/loop';
+import { type Coroutine, RuntimeError, TimeoutError, ValueError } from '@x/loop';
 import { sleep } from '@x/tasks';
 import { describe, expect, test } from 'vitest';
 import { runLoop } from './net-helpers.js';
@@ -227,6 +229,42 @@ describe.skipIf(skip)('TLS (test_sslproto.py, test_ssl.py)', () => {
       }
       expect(refused2 === 'eof' || refused2 instanceof SSLError).toBe(true);
       expect(clientCN).toBe('localhost');
+      srv.close();
+      yield* srv.waitClosed();
+    });
+  });
+
+  test('test_start_tls_wrong_args: startTls refuses what it cannot upgrade', async () => {
+    await runLoop(function* () {
+      const srv = yield* startServer(echoLine, '127.0.0.1', 0);
+      const [tr, pr] = yield* createConnection(
+        () => new Protocol(),
+        '127.0.0.1',
+        srv.sockets[0].port,
+      );
+      for (const [make, cls, re] of [
+        [
+          () => startTls({} as Transport, pr, { ca: cert.cert }),
+          TypeError,
+          /is not supported by start_tls\(\)/,
+        ],
+        [() => startTls(tr, pr, false), TypeError, /sslcontext is expected/],
+      ] as const) {
+        try {
+          yield* make();
+          throw new Error('accepted');
+        } catch (e) {
+          expect(e).toBeInstanceOf(cls);
+          expect((e as Error).message).toMatch(re);
+        }
+      }
+      tr.close();
+      try {
+        yield* startTls(tr, pr, { ca: cert.cert });
+        throw new Error('accepted');
+      } catch (e) {
+        expect(e).toBeInstanceOf(RuntimeError);
+      }
       srv.close();
       yield* srv.waitClosed();
     });
