@@ -182,7 +182,7 @@ function formatAddr(a: AddrInfo): string {
 }
 
 /** Makes the transport over a connected socket (TLS-wrapped if asked) and waits until it is up. */
-export function* makeConnectedTransport<P extends BaseProtocol>(
+function* makeConnectedTransport<P extends BaseProtocol>(
   loop: EventLoop,
   sock: net.Socket,
   protocol: P,

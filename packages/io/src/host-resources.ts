@@ -43,8 +43,3 @@ export function trackResource(loop: EventLoop, resource: HostResource): void {
 export function untrackResource(loop: EventLoop, resource: HostResource): void {
   byLoop.get(loop)?.delete(resource);
 }
-
-/** The number of resources still open on `loop` (for tests and `Server` bookkeeping). */
-export function openResourceCount(loop: EventLoop): number {
-  return byLoop.get(loop)?.size ?? 0;
-}

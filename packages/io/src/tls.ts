@@ -48,7 +48,7 @@ function checkTimeout(v: unknown, name: string, pyName: string): number | undefi
 }
 
 /** CPython's checks that the TLS-only options come with `ssl`. */
-export function checkTlsOnlyOptions(
+function checkTlsOnlyOptions(
   ssl: unknown,
   options: {
     serverHostname?: unknown;
