@@ -11,6 +11,7 @@ import {
   getEventLoop,
   getRunningLoop,
   isCoroutine,
+  logger,
   RuntimeError,
   ValueError,
 } from '@x/loop';
@@ -328,6 +329,30 @@ export class StreamReaderProtocol extends Protocol {
   }
 }
 
+interface WriterHeld {
+  transport: Transport;
+  loop: EventLoop;
+}
+
+/**
+ * CPython's `StreamWriter.__del__`: a writer collected while its transport is open
+ * closes it, and warns (a `ResourceWarning`, shown in debug mode here).
+ */
+const writerFinalizer: FinalizationRegistry<WriterHeld> | null =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<WriterHeld>((held) => {
+        const { transport, loop } = held;
+        if (transport.isClosing()) return;
+        if (loop.isClosed()) {
+          if (loop.getDebug())
+            logger.warning(`unclosed <StreamWriter transport=${transport}>: loop is closed`);
+          return;
+        }
+        if (loop.getDebug()) logger.warning(`unclosed <StreamWriter transport=${transport}>`);
+        transport.close();
+      })
+    : null;
+
 /**
  * Mirrors `asyncio.StreamWriter`: writes to a transport, with `drain()` for
  * flow control.
@@ -345,6 +370,8 @@ export class StreamWriter {
   readonly #protocol: StreamReaderProtocol;
   readonly #reader: StreamReader | null;
   readonly #loop: EventLoop;
+  /** What the finalizer needs, without the writer itself. */
+  readonly #held: WriterHeld;
 
   constructor(
     transport: Transport,
@@ -356,6 +383,8 @@ export class StreamWriter {
     this.#protocol = protocol;
     this.#reader = reader;
     this.#loop = loop;
+    this.#held = { transport, loop };
+    writerFinalizer?.register(this, this.#held);
   }
 
   /** Mirrors `StreamWriter.transport`. */
@@ -436,6 +465,7 @@ export class StreamWriter {
     yield* this.drain();
     const next = yield* startTls(this.#transport, this.#protocol, ssl, { ...options, serverSide });
     this.#transport = next;
+    this.#held.transport = next;
     this.#protocol.replaceWriter(this);
   }
 

@@ -492,6 +492,35 @@ describe('StreamTests (test_streams.py): writers', () => {
     });
   });
 
+  test('test_del_stream_before_connection_lost: a writer collected while open closes its connection (StreamWriter.__del__)', async () => {
+    await runLoop(function* () {
+      let serverSawEof = false;
+      const server = yield* startServer(
+        function* (reader, writer) {
+          yield* reader.read();
+          serverSawEof = true;
+          writer.close();
+        },
+        '127.0.0.1',
+        0,
+      );
+      const port = server.sockets[0].port as number;
+      yield* (function* () {
+        // The writer is dropped at the end of this frame, never closed.
+        const [, w] = yield* openConnection('127.0.0.1', port);
+        w.write(Buffer.from('bye'));
+      })();
+      const deadline = getRunningLoop().time() + 20;
+      while (!serverSawEof && getRunningLoop().time() < deadline) {
+        globalThis.gc?.();
+        yield* sleep(0.01);
+      }
+      expect(serverSawEof).toBe(true);
+      server.close();
+      yield* server.waitClosed();
+    });
+  });
+
   test('test___repr__ variants', async () => {
     await runLoop(function* () {
       const stream = new Reader({ limit: 123 });
