@@ -3,9 +3,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CancelledError, type Coroutine, RuntimeError } from '@x/loop';
-import { createTask, sleep } from '@x/tasks';
-import { describe, expect, test } from 'vitest';
 import {
   createServer,
   openConnection,
@@ -16,6 +13,9 @@ import {
   startServer,
   startUnixServer,
 } from '@x/io';
+import { CancelledError, type Coroutine, RuntimeError } from '@x/loop';
+import { createTask, sleep } from '@x/tasks';
+import { describe, expect, test } from 'vitest';
 import { runLoop, until } from './net-helpers.js';
 
 describe('BaseStartServer (test_server.py)', () => {
@@ -35,7 +35,11 @@ describe('BaseStartServer (test_server.py)', () => {
       const main = createTask(srv.serveForever());
       yield* sleep(0);
       expect(srv.isServing()).toBe(true);
-      yield* expectRaises(srv.serveForever(), RuntimeError, /is already being awaited on serve_forever\(\)/);
+      yield* expectRaises(
+        srv.serveForever(),
+        RuntimeError,
+        /is already being awaited on serve_forever\(\)/,
+      );
       const [r, w] = yield* openConnection('127.0.0.1', port);
       w.write(Buffer.from('hi\n'));
       expect(yield* r.readexactly(1024)).toEqual(HELLO_MSG);
@@ -95,14 +99,18 @@ describe('BaseStartServer (test_server.py)', () => {
 describe('TestServer2 (test_server.py)', () => {
   test('test_wait_closed_basic: waits for the server and every connection', async () => {
     await runLoop(function* () {
-      const srv = yield* startServer(function* (reader, writer) {
-        try {
-          yield* reader.read();
-        } finally {
-          writer.close();
-          yield* writer.waitClosed();
-        }
-      }, '127.0.0.1', 0);
+      const srv = yield* startServer(
+        function* (reader, writer) {
+          try {
+            yield* reader.read();
+          } finally {
+            writer.close();
+            yield* writer.waitClosed();
+          }
+        },
+        '127.0.0.1',
+        0,
+      );
       // A waiter made before close() waits too.
       const task1 = createTask(srv.waitClosed());
       yield* sleep(0);
@@ -125,14 +133,18 @@ describe('TestServer2 (test_server.py)', () => {
 
   test('test_close_clients', async () => {
     await runLoop(function* () {
-      const srv = yield* startServer(function* (reader, writer) {
-        try {
-          yield* reader.read();
-        } finally {
-          writer.close();
-          yield* writer.waitClosed();
-        }
-      }, '127.0.0.1', 0);
+      const srv = yield* startServer(
+        function* (reader, writer) {
+          try {
+            yield* reader.read();
+          } finally {
+            writer.close();
+            yield* writer.waitClosed();
+          }
+        },
+        '127.0.0.1',
+        0,
+      );
       const [r] = yield* openConnection('127.0.0.1', srv.sockets[0].port);
       yield* sleep(0.05);
       srv.close();
@@ -145,10 +157,14 @@ describe('TestServer2 (test_server.py)', () => {
   test('test_abort_clients: connections are aborted even with unsent data', async () => {
     await runLoop(function* () {
       let sw: StreamWriter | null = null;
-      const srv = yield* startServer(function* (reader, writer) {
-        sw = writer;
-        yield* reader.read();
-      }, '127.0.0.1', 0);
+      const srv = yield* startServer(
+        function* (reader, writer) {
+          sw = writer;
+          yield* reader.read();
+        },
+        '127.0.0.1',
+        0,
+      );
       const [r] = yield* openConnection('127.0.0.1', srv.sockets[0].port);
       yield* until(() => sw !== null, 'the connection');
       const writer = sw as unknown as StreamWriter;
@@ -208,9 +224,14 @@ describe('TestServer2 (test_server.py)', () => {
     const errors: Array<Record<string, unknown>> = [];
     await runLoop(
       function* () {
-        const srv = yield* startServer(function* () {
-          throw new TypeError('handler failed');
-        }, '127.0.0.1', 0);
+        const srv = yield* startServer(
+          function* () {
+            yield* sleep(0);
+            throw new TypeError('handler failed');
+          },
+          '127.0.0.1',
+          0,
+        );
         const [r] = yield* openConnection('127.0.0.1', srv.sockets[0].port);
         expect((yield* r.read()).length).toBe(0);
         expect(errors[0].message).toBe('Unhandled exception in client_connected_cb');
