@@ -13,6 +13,7 @@
 // A Node package: install @x/loop's worker-thread pool as the default executor.
 import '@x/loop/node';
 
+export * from '@x/io';
 export {
   BaseException,
   CancelledError,
@@ -49,7 +50,6 @@ export {
   ValueError,
   VirtualClock,
 } from '@x/loop';
-export * from '@x/io';
 export * from '@x/signals';
 export * from '@x/tasks';
 export { run } from './run.js';
