@@ -9,7 +9,15 @@ import { type Coroutine, type EventLoop, type Future, getRunningLoop } from '@x/
 import { fromNodeError, gaierror } from './errors.js';
 import { hostCall } from './host-call.js';
 
-/** One resolved address, as the sockaddr part of a `getaddrinfo()` entry. */
+/**
+ * One resolved address: the family and sockaddr of a `socket.getaddrinfo()` 5-tuple.
+ *
+ * @example
+ * ```ts
+ * const [first]: AddrInfo[] = yield* getaddrinfo('localhost', 80);
+ * console.log(first.family, first.address, first.port); // IPv4 127.0.0.1 80
+ * ```
+ */
 export interface AddrInfo {
   /** AF_INET or AF_INET6. */
   family: 'IPv4' | 'IPv6';
@@ -19,7 +27,16 @@ export interface AddrInfo {
   port: number;
 }
 
-/** The address family option: 'IPv4' (AF_INET), 'IPv6' (AF_INET6) or 0 (AF_UNSPEC). */
+/**
+ * The address family option, Python's `family=`: 'IPv4' (`AF_INET`), 'IPv6'
+ * (`AF_INET6`) or 0 (`AF_UNSPEC`, any).
+ *
+ * @example
+ * ```ts
+ * const family: Family = 'IPv4';
+ * const [reader, writer] = yield* openConnection('localhost', 8888, { family });
+ * ```
+ */
 export type Family = 'IPv4' | 'IPv6' | 0;
 
 /** Validates a port as CPython does (OverflowError becomes RangeError). */

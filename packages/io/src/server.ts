@@ -52,7 +52,15 @@ export interface ServerOptions {
   sslShutdownTimeout?: number;
 }
 
-/** One listening socket, as `Server.sockets` shows it (its getsockname()). */
+/**
+ * One listening socket, as `Server.sockets` shows it: `sock.getsockname()` of
+ * asyncio's `server.sockets[i]`.
+ *
+ * @example
+ * ```ts
+ * const { family, address, port }: ServerSocket = server.sockets[0];   // 'IPv4', '127.0.0.1', 8888
+ * ```
+ */
 export interface ServerSocket {
   /** The address family; 'unix' for a Unix domain socket. */
   family: 'IPv4' | 'IPv6' | 'unix';

@@ -29,7 +29,18 @@ const DEFAULT_LIMIT = 2 ** 16;
 
 const EMPTY = Buffer.alloc(0);
 
-/** A stream's client callback: `client_connected_cb(reader, writer)`, a coroutine function or a plain one. */
+/**
+ * `start_server()`'s `client_connected_cb(reader, writer)`: a coroutine
+ * function (run as a task of its own) or a plain function.
+ *
+ * @example
+ * ```ts
+ * const handle: ClientConnected = function* (reader, writer) {
+ *   writer.write(yield* reader.readline());
+ *   writer.close();
+ * };
+ * ```
+ */
 export type ClientConnected = (
   reader: StreamReader,
   writer: StreamWriter,
