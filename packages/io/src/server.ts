@@ -485,10 +485,11 @@ export function* createServer(
   }
   const tlsS = tlsSettings(options.ssl, options, 'server');
   if (options.reusePort) {
+    // server.listen({ reusePort }) exists from Node 22.12 / 23.1 on.
     const [maj, min] = process.versions.node.split('.').map(Number);
-    if (maj < 22 || (maj === 22 && min < 12)) {
+    if (!(maj > 23 || (maj === 23 && min >= 1) || (maj === 22 && min >= 12))) {
       throw new ValueError(
-        'reusePort is not supported by this Node.js version (it needs >= 22.12)',
+        `reuse_port not supported by socket module: Node ${process.versions.node}'s net cannot set SO_REUSEPORT (Node >= 22.12 can)`,
       );
     }
   }

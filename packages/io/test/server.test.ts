@@ -13,7 +13,7 @@ import {
   startServer,
   startUnixServer,
 } from '@x/io';
-import { CancelledError, type Coroutine, RuntimeError } from '@x/loop';
+import { CancelledError, type Coroutine, RuntimeError, ValueError } from '@x/loop';
 import { createTask, sleep } from '@x/tasks';
 import { describe, expect, test } from 'vitest';
 import { runLoop, until } from './net-helpers.js';
@@ -286,3 +286,50 @@ function* expectRaises(
   }
   throw new Error(`expected ${cls.name}`);
 }
+
+describe('create_server options', () => {
+  test("reusePort: SO_REUSEPORT where Node can set it, else CPython's ValueError", async () => {
+    await runLoop(function* () {
+      const [maj, min] = process.versions.node.split('.').map(Number);
+      const supported = maj > 23 || (maj === 23 && min >= 1) || (maj === 22 && min >= 12);
+      if (supported) {
+        const a = yield* createServer(() => new Protocol(), '127.0.0.1', 0, { reusePort: true });
+        const b = yield* createServer(() => new Protocol(), '127.0.0.1', a.sockets[0].port, {
+          reusePort: true,
+        });
+        expect(b.sockets[0].port).toBe(a.sockets[0].port);
+        for (const s of [a, b]) {
+          s.close();
+          yield* s.waitClosed();
+        }
+      } else {
+        try {
+          yield* createServer(() => new Protocol(), '127.0.0.1', 0, { reusePort: true });
+          throw new Error('accepted');
+        } catch (e) {
+          expect(e).toBeInstanceOf(ValueError);
+          expect((e as Error).message).toMatch(/^reuse_port not supported by socket module/);
+        }
+      }
+    });
+  });
+
+  test('bad input: backlog, host and factory types', async () => {
+    await runLoop(function* () {
+      for (const make of [
+        () =>
+          createServer(() => new Protocol(), '127.0.0.1', 0, { backlog: 'x' as unknown as number }),
+        () => createServer(() => new Protocol(), [42 as unknown as string], 0),
+        () => createServer(null as unknown as () => Protocol, '127.0.0.1', 0),
+        () => createServer(() => new Protocol(), '127.0.0.1', 1.5),
+      ]) {
+        try {
+          yield* make();
+          throw new Error('accepted');
+        } catch (e) {
+          expect(e).toBeInstanceOf(TypeError);
+        }
+      }
+    });
+  });
+});
