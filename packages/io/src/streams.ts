@@ -296,7 +296,8 @@ export class StreamReaderProtocol extends Protocol {
   }
 
   override dataReceived(data: Buffer): void {
-    this.#reader?.feedData(data);
+    // A transport's chunk is ours to keep: no copy.
+    this.#reader?.feedChunk(data);
   }
 
   override eofReceived(): boolean {
@@ -574,12 +575,28 @@ export class StreamReader {
     return this.#eof && this.#length === 0;
   }
 
-  /** Mirrors `feed_data(data)`: append bytes to the buffer (pausing the transport above 2 × limit). */
+  /**
+   * Mirrors `feed_data(data)`: append bytes to the buffer (pausing the transport
+   * above 2 × limit). The bytes are copied, as CPython's `bytearray.extend`: the
+   * caller may reuse `data`.
+   */
   feedData(data: Uint8Array): void {
+    this.#feedData(data, false);
+  }
+
+  /**
+   * @internal `feedData` of a chunk nobody else will write to (a transport's
+   * `dataReceived`): adopted without a copy.
+   */
+  feedChunk(data: Buffer): void {
+    this.#feedData(data, true);
+  }
+
+  #feedData(data: Uint8Array, owned: boolean): void {
     checkBytes(data);
     if (this.#eof) throw new RuntimeError('feed_data after feed_eof');
     if (data.length === 0) return;
-    this.#append(data);
+    this.#append(data, owned);
     this.#wakeupWaiter();
     if (this.#transport !== null && !this.#paused && this.#length > 2 * this.#limit) {
       this.#transport.pauseReading();
@@ -587,11 +604,12 @@ export class StreamReader {
     }
   }
 
-  #append(data: Uint8Array): void {
+  #append(data: Uint8Array, adopt: boolean): void {
     const n = data.length;
     if (this.#length === 0) {
-      // Adopt the chunk: no copy. It is never written to (appends copy first).
-      this.#buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, n);
+      // Adopt a chunk nobody else writes to (it is never written to here either:
+      // appends copy first); copy anything else.
+      this.#buf = adopt ? (data as Buffer) : Buffer.from(data);
       this.#start = 0;
       this.#end = n;
       this.#owned = false;

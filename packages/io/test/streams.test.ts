@@ -288,6 +288,20 @@ describe('StreamTests (test_streams.py)', () => {
     });
   });
 
+  test('feedData copies: the caller may reuse its buffer (bytearray.extend)', async () => {
+    await runLoop(function* () {
+      const stream = new Reader();
+      const buf = Buffer.from('abc\n');
+      stream.feedData(buf);
+      buf.fill(0x78); // the caller reuses its buffer
+      expect((yield* stream.readline()).toString()).toBe('abc\n');
+      const u8 = new Uint8Array([0x31, 0x32]);
+      stream.feedData(u8);
+      u8[0] = 0x39;
+      expect((yield* stream.read(2)).toString()).toBe('12');
+    });
+  });
+
   test('test_feed_data_after_eof, bad input: string where bytes are required', async () => {
     await runLoop(function* () {
       const stream = new Reader();
