@@ -86,6 +86,8 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
   readonly #connectionMadeAlready: boolean;
   readonly #verifyPeer: boolean;
   readonly #sslContext: tls.SecureContext | null;
+  readonly #peername: [string, number] | null;
+  readonly #sockname: [string, number] | null;
 
   constructor(
     loop: EventLoop,
@@ -104,6 +106,13 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     this.#connectionMadeAlready = options.connectionMadeAlready === true;
     this.#verifyPeer = options.verifyPeer === true;
     this.#sslContext = options.sslContext ?? null;
+    // Read once, as CPython's transport keeps getpeername()/getsockname() in its extra
+    // info: they stay known after the socket is closed.
+    const raw = sock as net.Socket;
+    this.#peername =
+      raw.remoteAddress !== undefined ? [raw.remoteAddress, raw.remotePort as number] : null;
+    this.#sockname =
+      raw.localAddress !== undefined ? [raw.localAddress, raw.localPort as number] : null;
     this.#server?.attach(this);
     trackResource(loop, this);
     sock.on('data', this.#onHostData);
@@ -369,11 +378,9 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
     const sock = this.#sock;
     switch (name) {
       case 'peername':
-        if (sock.remoteAddress !== undefined) return [sock.remoteAddress, sock.remotePort];
-        return this.#pathName('peer') ?? dflt;
+        return this.#peername ?? this.#pathName('peer') ?? dflt;
       case 'sockname':
-        if (sock.localAddress !== undefined) return [sock.localAddress, sock.localPort];
-        return this.#pathName('sock') ?? dflt;
+        return this.#sockname ?? this.#pathName('sock') ?? dflt;
       case 'socket':
         return sock;
     }

@@ -110,6 +110,9 @@ describe('EventLoopTestsMixin (test_events.py): connections and servers', () => 
       expect(pr.events).toEqual(['made', 'lost:null']);
       expect(sp.events).toEqual(['made', 'data', 'eof', 'lost:null']);
       expect(pr.state).toBe('CLOSED');
+      // Kept from the start, as CPython's extra info: still there once closed.
+      expect(tr.getExtraInfo('peername')).toEqual(['127.0.0.1', port]);
+      expect(tr.getExtraInfo('sockname')).toEqual(sockname);
       server.close();
       yield* server.waitClosed();
       expect(server.sockets).toEqual([]);
