@@ -535,6 +535,35 @@ describe('StreamTests (test_streams.py): writers', () => {
     });
   });
 
+  test('the reader pauses the transport above 2 × limit and resumes it once read below the limit', async () => {
+    await runLoop(function* () {
+      const server = yield* startServer(
+        function* (_r, w) {
+          w.write(Buffer.alloc(100 * 1024, 0x61));
+          yield* w.drain();
+          w.close();
+        },
+        '127.0.0.1',
+        0,
+      );
+      const [r, w] = yield* openConnection('127.0.0.1', server.sockets[0].port, { limit: 1024 });
+      // Let the data arrive without reading it.
+      for (let i = 0; i < 400 && w.transport.isReading(); i++) yield* sleep(0.005);
+      expect(w.transport.isReading()).toBe(false);
+      expect(String(r)).toMatch(/ paused>$/);
+      const held = Number(/(\d+) bytes/.exec(String(r))?.[1]);
+      expect(held).toBeGreaterThan(2 * 1024);
+      // Reading down to the limit resumes it.
+      yield* r.readexactly(held - 1000);
+      expect(w.transport.isReading()).toBe(true);
+      const rest = yield* r.read();
+      expect(held - 1000 + rest.length).toBe(100 * 1024);
+      w.close();
+      server.close();
+      yield* server.waitClosed();
+    });
+  });
+
   test('test___repr__ variants', async () => {
     await runLoop(function* () {
       const stream = new Reader({ limit: 123 });
