@@ -21,6 +21,7 @@ import {
   lookupAll,
 } from './dns.js';
 import { fromNodeError } from './errors.js';
+import { awaitResource } from './host-call.js';
 import type { BaseProtocol } from './protocols.js';
 import { SocketTransport } from './socket-transport.js';
 import { type SslOption, type TlsSettings, tlsSettings, wrapTls } from './tls.js';
@@ -169,7 +170,7 @@ function* staggeredConnect(
   };
   startNext();
   try {
-    return yield* winner;
+    return yield* awaitResource(winner, (sock) => sock?.destroy());
   } finally {
     pending.timer?.cancel();
     for (const a of attempts) if (!a.done()) a.cancel();
@@ -285,7 +286,7 @@ export function* createConnection<P extends BaseProtocol>(
     for (const info of infos) {
       const attempt = connectSocket(loop, opts(info), whatOf(info));
       try {
-        sock = yield* attempt.fut;
+        sock = yield* awaitResource(attempt.fut, (sk) => sk.destroy());
         break;
       } catch (e) {
         if (!(e instanceof OSError) || attempt.fut.cancelled()) throw e;
@@ -340,7 +341,7 @@ export function* createUnixConnection<P extends BaseProtocol>(
   if (path === '') throw new ValueError('no path was specified');
   const tlsS = tlsSettings(options.ssl, options, 'client', null);
   const attempt = connectSocket(loop, { path }, `Connect call failed '${path}'`);
-  const sock = yield* attempt.fut;
+  const sock = yield* awaitResource(attempt.fut, (sk) => sk.destroy());
   const protocol = makeProtocolOrDestroy(protocolFactory, sock);
   return yield* makeConnectedTransport(loop, sock, protocol, tlsS, {
     unixPeer: path,

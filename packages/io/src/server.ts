@@ -18,6 +18,7 @@ import {
 import { sleep } from '@x/tasks';
 import { type AddrInfo, checkFamily, checkPort, describeType, lookupAll } from './dns.js';
 import { fromNodeError } from './errors.js';
+import { awaitResource } from './host-call.js';
 import { trackResource, untrackResource } from './host-resources.js';
 import type { BaseProtocol } from './protocols.js';
 import { SocketTransport } from './socket-transport.js';
@@ -439,7 +440,13 @@ function* finish(
 ): Coroutine<Server> {
   const server = new Server(loop, listeners, factory, tlsS, keepAlive, unixPath);
   if (startServing) {
-    yield* server.startServing();
+    try {
+      yield* server.startServing();
+    } catch (e) {
+      // Cancelled in the turn startServing() gives: nobody will get this server.
+      server.close();
+      throw e;
+    }
   }
   return server;
 }
@@ -521,7 +528,7 @@ export function* createServer(
       };
       if (options.reusePort) opts.reusePort = true;
       try {
-        listeners.push(yield* listen(loop, opts, what));
+        listeners.push(yield* awaitResource(listen(loop, opts, what), (l) => l.server.close()));
       } catch (e) {
         if (e instanceof OSError && e.code === 'EAFNOSUPPORT' && host == null) continue;
         throw e;
@@ -584,10 +591,9 @@ export function* createUnixServer(
       }
     }
   }
-  const l = yield* listen(
-    loop,
-    { path, backlog },
-    `error while attempting to bind on address '${path}'`,
+  const l = yield* awaitResource(
+    listen(loop, { path, backlog }, `error while attempting to bind on address '${path}'`),
+    (x) => x.server.close(),
   );
   return yield* finish(
     loop,
