@@ -3,6 +3,8 @@
 // (BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_*) and
 // test_selector_events.py (SelectorDatagramTransportTests), and a UDP exchange with
 // a real CPython process.
+// Child processes and Python start slowly on a loaded 2-core machine: each describe has a
+// generous timeout (60 s); nothing here waits for a fixed time to pass.
 import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import {
@@ -96,7 +98,7 @@ function* raises(f: () => Coroutine<unknown>): Coroutine<unknown> {
   throw new Error('expected an exception');
 }
 
-describe('EventLoopTestsMixin', () => {
+describe('EventLoopTestsMixin', { timeout: 60_000 }, () => {
   test('test_create_datagram_endpoint', async () => {
     class TestMyDatagramProto extends MyDatagramProto {
       override datagramReceived(data: Buffer, addr: [string, number]): void {
@@ -166,7 +168,7 @@ describe('EventLoopTestsMixin', () => {
   });
 });
 
-describe('BaseEventLoopWithSelectorTests (real sockets)', () => {
+describe('BaseEventLoopWithSelectorTests (real sockets)', { timeout: 60_000 }, () => {
   test('test_create_datagram_endpoint_noaddr_nofamily', async () => {
     const e = await loop.runUntilComplete(
       raises(() => createDatagramEndpoint(() => new DatagramProtocol())),
@@ -305,7 +307,7 @@ describe('BaseEventLoopWithSelectorTests (real sockets)', () => {
   });
 });
 
-describe('SelectorDatagramTransportTests (real sockets)', () => {
+describe('SelectorDatagramTransportTests (real sockets)', { timeout: 60_000 }, () => {
   function* pair(): Coroutine<
     [DatagramTransport, MyDatagramProto, DatagramTransport, MyDatagramProto]
   > {
@@ -478,7 +480,7 @@ describe('SelectorDatagramTransportTests (real sockets)', () => {
   });
 });
 
-describe('interoperability and faults', () => {
+describe('interoperability and faults', { timeout: 60_000 }, () => {
   test('a UDP exchange with CPython socket module', async () => {
     const script = [
       'import socket, sys',

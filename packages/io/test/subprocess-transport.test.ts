@@ -2,6 +2,8 @@
 // processes. Ported where they apply from CPython 3.14's test_subprocess.py
 // (SubprocessTransportTests and the transport-level tests of SubprocessMixin).
 
+// Child processes and Python start slowly on a loaded 2-core machine: each describe has a
+// generous timeout (60 s); nothing here waits for a fixed time to pass.
 import {
   BrokenPipeError,
   DEVNULL,
@@ -96,7 +98,7 @@ class Recorder extends SubprocessProtocol {
   }
 }
 
-describe('SubprocessTransportTests', () => {
+describe('SubprocessTransportTests', { timeout: 60_000 }, () => {
   test('test_proc_exited: events, returncode, then ProcessLookupError', async () => {
     function* main(): Coroutine<[SubprocessTransport, Recorder]> {
       const [t, p] = yield* subprocessExec(
@@ -147,7 +149,7 @@ describe('SubprocessTransportTests', () => {
   });
 });
 
-describe('SubprocessMixin (transport level)', () => {
+describe('SubprocessMixin (transport level)', { timeout: 60_000 }, () => {
   test('test_subprocess_protocol_events: every event, pipe events in order per fd', async () => {
     function* main(): Coroutine<Recorder> {
       const code = 'import sys; sys.stdout.write("stdout"); sys.stderr.write("stderr")';
@@ -534,7 +536,7 @@ class MySubprocessProtocol extends SubprocessProtocol {
 
 type W = { write(d: Uint8Array): void; close(): void };
 
-describe('SubprocessTestsMixin (test_events.py)', () => {
+describe('SubprocessTestsMixin (test_events.py)', { timeout: 60_000 }, () => {
   const quiet = () => {
     const saved = logger.warning;
     logger.warning = () => {};
@@ -764,7 +766,9 @@ describe('SubprocessTestsMixin (test_events.py)', () => {
   });
 });
 
-describe('UnixReadPipeTransportTests / UnixWritePipeTransportTests (through getPipeTransport)', () => {
+describe('UnixReadPipeTransportTests / UnixWritePipeTransportTests (through getPipeTransport)', {
+  timeout: 60_000,
+}, () => {
   type RP = {
     isReading(): boolean;
     pauseReading(): void;
@@ -888,7 +892,7 @@ describe('UnixReadPipeTransportTests / UnixWritePipeTransportTests (through getP
   });
 });
 
-describe('what a closing loop leaves behind', () => {
+describe('what a closing loop leaves behind', { timeout: 60_000 }, () => {
   test('a running child is left running, un-refed; reported in debug mode', async () => {
     const warnings: string[] = [];
     const saved = logger.warning;

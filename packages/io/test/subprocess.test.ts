@@ -2,6 +2,8 @@
 // Ported from CPython 3.14's test_subprocess.py (SubprocessMixin, names kept), plus
 // faults (a child killed while communicate() waits, 4 MiB of output, stdin closed
 // early), bad input, cancellation at every await, and handle hygiene.
+// Child processes and Python start slowly on a loaded 2-core machine: each describe has a
+// generous timeout (60 s); nothing here waits for a fixed time to pass.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +67,8 @@ afterEach(() => {
 });
 
 function run<T>(coro: Coroutine<T>): Promise<T> {
-  return loop.runUntilComplete(waitFor(coro, 60));
+  // Under the test timeout (60 s): a hang fails this test alone, with the loop stopped.
+  return loop.runUntilComplete(waitFor(coro, 50));
 }
 
 function alive(pid: number): boolean {
@@ -107,7 +110,7 @@ function* caught(f: () => Coroutine<unknown>): Coroutine<unknown> {
   throw new Error('expected an exception');
 }
 
-describe('SubprocessMixin', () => {
+describe('SubprocessMixin', { timeout: 60_000 }, () => {
   test('test_stdin_stdout', async () => {
     function* main(data: Buffer): Coroutine<[number, Buffer]> {
       const proc = yield* createSubprocessExec(PY, PROGRAM_CAT, { stdin: PIPE, stdout: PIPE });
@@ -503,7 +506,7 @@ describe('SubprocessMixin', () => {
   });
 });
 
-describe('Process: beyond the CPython suite', () => {
+describe('Process: beyond the CPython suite', { timeout: 60_000 }, () => {
   test('stderr=STDOUT: one stream, in the order the child wrote', async () => {
     function* main(): Coroutine<[Buffer | null, Buffer | null, boolean]> {
       const proc = yield* createSubprocessShell(
