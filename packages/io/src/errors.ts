@@ -227,7 +227,6 @@ const GAI: Record<string, [number, string]> = {
   ESERVFAIL: [-4, 'Non-recoverable failure in name resolution'],
   EREFUSED: [-4, 'Non-recoverable failure in name resolution'],
   ETIMEOUT: [-3, 'Temporary failure in name resolution'],
-  ECONNREFUSED_DNS: [-3, 'Temporary failure in name resolution'],
 };
 
 /** The positive errno Python reports for Node's `code`, or null. */
