@@ -207,6 +207,42 @@ describe('StreamTests (test_streams.py)', () => {
     });
   });
 
+  test('test_readuntil_multi_chunks / test_readuntil_multi_chunks_1: separators split across feeds', async () => {
+    await runLoop(function* () {
+      const stream = new Reader();
+      stream.feedData(Buffer.from('lineAA'));
+      const t = createTask(stream.readuntil(Buffer.from('AAA')));
+      yield* sleep(0);
+      stream.feedData(Buffer.from('A'));
+      expect((yield* t).toString()).toBe('lineAAA');
+      // CPython's multi_chunks_1, step by step.
+      const steps: Array<[string[], string, string]> = [
+        [['QWEaa', 'XYaa', 'a'], 'aaa', 'QWEaaXYaaa'],
+        [['QWEaa', 'XYa', 'aa'], 'aaa', 'QWEaaXYaaa'],
+        [['aaa'], 'aaa', 'aaa'],
+        [['Xaaa'], 'aaa', 'Xaaa'],
+        [['XXX', 'a', 'a', 'a'], 'aaa', 'XXXaaa'],
+        [['XXX', 'a', 'a', 'a', 'YYY'], 'aaa', 'XXXaaa'],
+      ];
+      for (const [chunks, sep, want] of steps) {
+        const r = new Reader();
+        const task = createTask(r.readuntil(Buffer.from(sep)));
+        for (const c of chunks) {
+          yield* sleep(0);
+          r.feedData(Buffer.from(c));
+        }
+        expect((yield* task).toString()).toBe(want);
+      }
+      // A separator longer than what is buffered, then the rest of it; an unrelated tail stays.
+      const r2 = new Reader();
+      r2.feedData(Buffer.from('ab'));
+      r2.feedData(Buffer.from('c\r'));
+      r2.feedData(Buffer.from('\nrest'));
+      expect((yield* r2.readuntil(Buffer.from('\r\n'))).toString()).toBe('abc\r\n');
+      expect(String(r2)).toBe('<StreamReader 4 bytes>');
+    });
+  });
+
   test('test_readexactly_zero_or_less / test_readexactly / test_readexactly_eof', async () => {
     await runLoop(function* () {
       const stream = new Reader();
