@@ -1,10 +1,13 @@
 // Does a running subprocess keep the event loop from exiting? No, and it is not
-// waited for: the child keeps running after the program ends, as in asyncio.
+// waited for: the child keeps running after the program ends.
 //
 // The main coroutine starts a child that would run for 10 seconds and returns
 // after 0.3 s. run() closes the loop and resolves at once; the Node process ends
 // without waiting for the child (the loop un-refs the child's handles when it
-// closes), and the child, still running, is left running, as CPython leaves it.
+// closes), and the child, still running, is left running, as CPython 3.11 leaves
+// it. (CPython 3.12+ ends up killing it at exit, when the transport is garbage
+// collected; to be sure a child does not outlive the program, kill it yourself:
+// see child-process-killed.mjs.)
 // Python:
 //
 //   async def main():
