@@ -225,7 +225,13 @@ export class Process {
         );
       }
     }
-    const none = (): Coroutine<null> => noop();
+    // CPython gathers a `_noop()` coroutine for a stream that is not PIPE; a Future
+    // already done gives gather() the same null without a task to run.
+    const none = (): Future<null> => {
+      const f = this.#loop.createFuture<null>();
+      f.setResult(null);
+      return f;
+    };
     const stdin = this.stdin !== null ? this.#feedStdin(input ?? null) : none();
     const stdout = this.stdout !== null ? this.#readStream(1) : none();
     const stderr = this.stderr !== null ? this.#readStream(2) : none();
@@ -235,11 +241,6 @@ export class Process {
     yield* this.wait();
     return [out, err];
   }
-}
-
-// biome-ignore lint/correctness/useYield: a coroutine that returns at once, as CPython's _noop
-function* noop(): Coroutine<null> {
-  return null;
 }
 
 function checkLimit(options: SubprocessOptions | undefined): number {
