@@ -93,7 +93,7 @@ export class BaseSubprocessTransport implements SubprocessTransport, HostResourc
   /** @internal */ _pid: number | null = null;
   /** @internal */ _returncode: number | null = null;
   /** @internal */ _exitWaiters: Future<number>[] | null = [];
-  /** @internal */ _pendingCalls: Array<[(...a: any[]) => void, unknown[]]> | null = [];
+  /** @internal */ _pendingCalls: Array<[(...a: unknown[]) => void, unknown[]]> | null = [];
   /** @internal */ _pipes = new Map<Fd, SubprocessPipeProto | null>();
   /** @internal */ _finished = false;
   /** @internal */ _extra: Record<string, unknown> = {};
@@ -315,9 +315,10 @@ export class BaseSubprocessTransport implements SubprocessTransport, HostResourc
   }
 
   /** @internal */
-  _call(cb: (...a: any[]) => void, ...data: unknown[]): void {
-    if (this._pendingCalls !== null) this._pendingCalls.push([cb, data]);
-    else this._loop?.callSoon(cb, ...data);
+  _call<A extends unknown[]>(cb: (...a: A) => void, ...data: A): void {
+    if (this._pendingCalls !== null) {
+      this._pendingCalls.push([cb as (...a: unknown[]) => void, data]);
+    } else this._loop?.callSoon(cb, ...data);
   }
 
   /** @internal */
