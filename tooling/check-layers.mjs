@@ -20,7 +20,8 @@ export const ALLOWED = {
   '@x/loop': [],
   '@x/tasks': ['@x/loop'],
   '@x/signals': ['@x/loop'],
-  '@x/runner': ['@x/loop', '@x/tasks', '@x/signals'],
+  '@x/io': ['@x/loop', '@x/tasks'],
+  '@x/runner': ['@x/loop', '@x/tasks', '@x/signals', '@x/io'],
 };
 
 /** Packages that must load without Node (browser, Deno, Bun). */

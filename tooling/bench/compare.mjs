@@ -29,7 +29,7 @@ import {
   selected,
   statsOf,
 } from './lib/driver.mjs';
-import { CASES, EXTRA_CASES, ROWS } from './lib/rows.mjs';
+import { CASES, EXTRA_CASES, IO_CASES, ROWS, scriptOf } from './lib/rows.mjs';
 
 let opts;
 try {
@@ -122,14 +122,14 @@ const RUNTIMES = [
     label: 'x-async',
     cmd: [NODE, 'workloads/xasync.mjs'],
     cwd: BENCH_DIR,
-    cases: [...ALL, ...EXTRA_CASES],
+    cases: [...ALL, ...EXTRA_CASES, ...IO_CASES],
   },
   PY_ASYNCIO && {
     id: 'asyncio',
     label: `asyncio (CPython ${pyVersion(PY_ASYNCIO)})`,
     cmd: [PY_ASYNCIO, 'py/bench.py', 'asyncio'],
     cwd: anchors.dir,
-    cases: ALL,
+    cases: [...ALL, ...IO_CASES],
     peer: true,
   },
   PY_UVLOOP && {
@@ -137,10 +137,16 @@ const RUNTIMES = [
     label: `uvloop (CPython ${pyVersion(PY_UVLOOP)})`,
     cmd: [PY_UVLOOP, 'py/bench.py', 'uvloop'],
     cwd: anchors.dir,
-    cases: ALL,
+    cases: [...ALL, ...IO_CASES],
     peer: true,
   },
-  { id: 'node', label: 'Node native', cmd: [NODE, 'js/node.mjs'], cwd: anchors.dir, cases: ALL },
+  {
+    id: 'node',
+    label: 'Node native',
+    cmd: [NODE, 'js/node.mjs'],
+    cwd: anchors.dir,
+    cases: [...ALL, ...IO_CASES],
+  },
   anchors.npmOk && {
     id: 'effection',
     label: 'Effection 4',
@@ -162,14 +168,14 @@ const RUNTIMES = [
     label: 'plain-JS floor',
     cmd: [NODE, 'js/floor.mjs'],
     cwd: anchors.dir,
-    cases: ALL,
+    cases: [...ALL, ...IO_CASES],
   },
 ].filter(Boolean);
 // Slow cells get fewer repeats, as in the anchors' driver (Effection W3: ~30 s a run).
 const REPEAT_CAP = { 'effection/W3': 3 };
 
 const pairs = [];
-for (const c of [...ALL, ...EXTRA_CASES]) {
+for (const c of [...ALL, ...EXTRA_CASES, ...IO_CASES]) {
   for (const rt of RUNTIMES) {
     const id = `${rt.id}/${c}`;
     if (!rt.cases.includes(c) || !selected(opts.filter, id)) continue;
@@ -178,7 +184,7 @@ for (const c of [...ALL, ...EXTRA_CASES]) {
       runtime: rt.id,
       case: c,
       cmd: rt.cmd[0],
-      args: [...rt.cmd.slice(1), c],
+      args: rt.id === 'x-async' ? [scriptOf(c), c] : [...rt.cmd.slice(1), c],
       cwd: rt.cwd,
       repeats: Math.min(opts.repeats, REPEAT_CAP[id] ?? opts.repeats),
       runs: [],
@@ -249,6 +255,20 @@ for (const [key, factor] of [
   TARGETS.push({ group: 'floor', row: key, ref: 'floor', test: 'fraction', factor });
 }
 TARGETS.push({ group: 'memory', row: 'W6.bytes', ref: null, test: 'max', limit: 600 });
+// The I/O targets of issue 10 ("Speed"). `aim` marks the stretch goals.
+for (const [row, ref, test, factor, aim] of [
+  ['W8', 'floor', 'fraction', 1],
+  ['W10', 'floor', 'fraction', 1],
+  ['W8', 'uvloop', 'ahead', null, true],
+  ['W9', 'floor', 'fraction', 0.9],
+  ['W9', 'uvloop', 'ahead', null, true],
+  ['W11', 'node', 'fraction', 0.9],
+  ['W11b', 'node', 'fraction', 0.9],
+  ['W8', 'asyncio', 'ahead'],
+  ['W10', 'asyncio', 'ahead'],
+]) {
+  TARGETS.push({ group: 'io', row, ref, test, ...(factor ? { factor } : {}), aim: Boolean(aim) });
+}
 
 const label = Object.fromEntries(RUNTIMES.map((r) => [r.id, r.label]));
 function evaluate(t) {
@@ -256,13 +276,13 @@ function evaluate(t) {
   const ours = cell('x-async', row);
   const ref = t.ref === null ? null : cell(t.ref, row);
   const what =
-    t.test === 'ahead'
+    (t.test === 'ahead'
       ? `${row.title}: ahead of ${label[t.ref] ?? t.ref}`
       : t.test === 'fraction'
-        ? t.factor < 1 && t.ref === 'node'
+        ? Math.abs(t.factor - 1 / 1.5) < 1e-9
           ? `${row.title}: within 1.5× of ${label[t.ref]}`
-          : `${row.title}: ≥ ${t.factor}× ${label[t.ref]}`
-        : `${row.title}: ≤ ${t.limit} ${row.unit}`;
+          : `${row.title}: ≥ ${t.factor}× ${label[t.ref] ?? t.ref}`
+        : `${row.title}: ≤ ${t.limit} ${row.unit}`) + (t.aim ? ' (aim)' : '');
   if (!ours || ours.error) return { ...t, what, status: 'no result', detail: ours?.error ?? '' };
   if (t.ref !== null && (!ref || ref.error)) {
     return { ...t, what, status: 'skipped', detail: `${t.ref} absent or failed` };
@@ -371,6 +391,7 @@ const groups = {
   node: "Against Node's own primitives",
   floor: 'Against the plain-JS floor',
   memory: 'Memory',
+  io: 'I/O (issue 10)',
 };
 for (const [g, title] of Object.entries(groups)) {
   const rs = results.filter((r) => r.group === g);

@@ -17,7 +17,7 @@ import {
   selected,
   statsOf,
 } from './lib/driver.mjs';
-import { CASES, EXTRA_CASES, ROWS, SIZES } from './lib/rows.mjs';
+import { CASES, EXTRA_CASES, IO_CASES, ROWS, SIZES, scriptOf } from './lib/rows.mjs';
 
 let opts;
 try {
@@ -30,13 +30,13 @@ try {
   process.exit(2);
 }
 
-const pairs = [...CASES, ...EXTRA_CASES]
+const pairs = [...CASES, ...EXTRA_CASES, ...IO_CASES]
   .filter((c) => selected(opts.filter, `x-async/${c}`))
   .map((c) => ({
     id: `x-async/${c}`,
     case: c,
     cmd: process.execPath,
-    args: ['workloads/xasync.mjs', c],
+    args: [scriptOf(c), c],
     cwd: BENCH_DIR,
     repeats: opts.repeats,
     runs: [],
@@ -44,7 +44,7 @@ const pairs = [...CASES, ...EXTRA_CASES]
   }));
 if (pairs.length === 0) {
   log(
-    `bench: --filter ${opts.filter.join(',')} matches no case; cases: ${[...CASES, ...EXTRA_CASES].join(' ')}`,
+    `bench: --filter ${opts.filter.join(',')} matches no case; cases: ${[...CASES, ...EXTRA_CASES, ...IO_CASES].join(' ')}`,
   );
   process.exit(2);
 }

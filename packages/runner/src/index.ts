@@ -1,7 +1,7 @@
 /**
  * `@x/runner`: the application entry points of x-async (Node.js): `run()`,
  * `Runner`, `runMain()` and the `xrun` command. As `import asyncio` gives
- * everything, it re-exports the public API of `@x/tasks` and `@x/signals`
+ * everything, it re-exports the public API of `@x/tasks`, `@x/io` and `@x/signals`
  * and the application-level parts of `@x/loop`, so that a program imports
  * from here alone.
  *
@@ -13,6 +13,7 @@
 // A Node package: install @x/loop's worker-thread pool as the default executor.
 import '@x/loop/node';
 
+export * from '@x/io';
 export {
   BaseException,
   CancelledError,

@@ -53,6 +53,7 @@ export {
 } from './task.js';
 export { TaskGroup, taskGroup } from './task-group.js';
 export { Timeout, timeout, timeoutAt } from './timeout.js';
+export { toThread } from './to-thread.js';
 export { wait } from './wait.js';
 export { waitFor } from './wait-for.js';
 export { type Acquirable, withLock } from './with-lock.js';

@@ -132,6 +132,10 @@ export function fmt(kind, x) {
       return Math.round(x).toLocaleString('en-US');
     case 'mb':
       return x.toFixed(0);
+    case 'mbs':
+      return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
+    case 'us':
+      return Math.round(x).toLocaleString('en-US');
     default:
       return String(x);
   }

@@ -7,6 +7,12 @@ export const CASES = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7'];
  * W8, waking N waiters of one Event (its asyncio twin is `workloads/wake.py`).
  */
 export const EXTRA_CASES = ['W5.futures', 'W8.wake'];
+/** The I/O workloads (TCP on 127.0.0.1 and child processes), on @x/io: workloads/xasync-io.mjs. */
+export const IO_CASES = ['W8', 'W9', 'W10', 'W11', 'W11b'];
+
+/** The script of our side that runs `c`. */
+export const scriptOf = (c) =>
+  IO_CASES.includes(c) ? 'workloads/xasync-io.mjs' : 'workloads/xasync.mjs';
 
 export const SIZES = {
   W1: 1_000_000,
@@ -18,6 +24,11 @@ export const SIZES = {
   W6: 100_000,
   W7: 100_000,
   'W8.wake': 100_000,
+  W8: 12_500,
+  W9: 512 * 2 ** 20,
+  W10: 5_000,
+  W11: 200,
+  W11b: 50,
 };
 
 /** kind: how to format; better: 'higher' or 'lower'. */
@@ -128,5 +139,63 @@ export const ROWS = [
     kind: 'rate',
     unit: 'waiters/s',
     title: 'W8 wake N waiters of one Event: set() + gather (no anchor; twin: workloads/wake.py)',
+  },
+  {
+    key: 'W8',
+    case: 'W8',
+    metric: 'rate',
+    kind: 'rate',
+    unit: 'round trips/s',
+    title: 'W8 echo-rtt: 64-byte line round trips, 50 connections',
+  },
+  {
+    key: 'W8.p50',
+    case: 'W8',
+    metric: 'p50_us',
+    kind: 'us',
+    unit: 'µs',
+    better: 'lower',
+    title: 'W8 echo-rtt: median round-trip latency (lower is better)',
+  },
+  {
+    key: 'W8.p99',
+    case: 'W8',
+    metric: 'p99_us',
+    kind: 'us',
+    unit: 'µs',
+    better: 'lower',
+    title: 'W8 echo-rtt: p99 round-trip latency (lower is better)',
+  },
+  {
+    key: 'W9',
+    case: 'W9',
+    metric: 'mb_s',
+    kind: 'mbs',
+    unit: 'MB/s',
+    title: 'W9 echo-stream: 512 MiB through one echo connection',
+  },
+  {
+    key: 'W10',
+    case: 'W10',
+    metric: 'rate',
+    kind: 'rate',
+    unit: 'connections/s',
+    title: 'W10 accept: connect + server closes + close',
+  },
+  {
+    key: 'W11',
+    case: 'W11',
+    metric: 'rate',
+    kind: 'rate',
+    unit: 'processes/s',
+    title: 'W11 subprocess: /bin/true, stdout=PIPE, communicate(), 8 at a time',
+  },
+  {
+    key: 'W11b',
+    case: 'W11b',
+    metric: 'mb_s',
+    kind: 'mbs',
+    unit: 'MB/s',
+    title: "W11b subprocess: a child's 4 MiB on stdout, communicate(), 8 at a time",
   },
 ].map((r) => ({ better: 'higher', ...r }));
