@@ -36,7 +36,7 @@ function* runChild() {
       proc.kill();
       yield* proc.wait();
     }
-    console.log(`Child ended by signal ${-proc.returncode}`);
+    console.log(`Child ended by signal ${-(proc.returncode ?? 0)}`);
   }
 }
 

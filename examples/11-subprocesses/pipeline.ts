@@ -22,9 +22,17 @@
 //       print(f'the same through /bin/sh: {", ".join(out.decode().split())}')
 //
 //   asyncio.run(main())
-import { createSubprocessExec, createSubprocessShell, gather, PIPE, run } from '@x/runner';
+import {
+  createSubprocessExec,
+  createSubprocessShell,
+  gather,
+  PIPE,
+  run,
+  type StreamReader,
+  type StreamWriter,
+} from '@x/runner';
 
-function* pump(src, dst) {
+function* pump(src: StreamReader, dst: StreamWriter) {
   for (;;) {
     const chunk = yield* src.read(65536);
     if (chunk.length === 0) break;
@@ -37,13 +45,18 @@ function* pump(src, dst) {
 function* main() {
   const producer = yield* createSubprocessExec('seq', ['1', '50000'], { stdout: PIPE });
   const consumer = yield* createSubprocessExec('sort', ['-rn'], { stdin: PIPE, stdout: PIPE });
-  const [, out] = yield* gather([pump(producer.stdout, consumer.stdin), consumer.stdout.read()]);
+  // With stdout/stdin: PIPE the streams exist (they are null only for other stdio options).
+  const { stdout: numbers } = producer;
+  const { stdin: toSort, stdout: sorted } = consumer;
+  if (numbers === null || toSort === null || sorted === null) throw new Error('no pipe');
+  const [, out] = yield* gather([pump(numbers, toSort), sorted.read()]);
   const lines = out.toString().split('\n').filter(Boolean);
   console.log(`${lines.length} lines, the largest first: ${lines.slice(0, 3).join(', ')}`);
   console.log(`exit status: seq ${yield* producer.wait()}, sort ${yield* consumer.wait()}`);
 
   const shell = yield* createSubprocessShell('seq 1 50000 | sort -rn | head -3', { stdout: PIPE });
   const [top] = yield* shell.communicate();
+  if (top === null) throw new Error('no pipe');
   console.log(
     `the same through /bin/sh: ${top.toString().split(/\s+/).filter(Boolean).join(', ')}`,
   );

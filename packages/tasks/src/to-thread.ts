@@ -23,13 +23,17 @@ import { type Coroutine, getRunningLoop, type ModuleFunction } from '@x/loop';
  * ```
  */
 export function toThread<A extends unknown[], T>(
-  fn: ((...args: A) => T) | ModuleFunction,
+  fn: (...args: A) => T,
   ...args: A
 ): Coroutine<Awaited<T>>;
+export function toThread<T>(fn: ModuleFunction, ...args: unknown[]): Coroutine<Awaited<T>>;
 export function* toThread(
-  fn: ((...args: unknown[]) => unknown) | ModuleFunction,
+  // biome-ignore lint/suspicious/noExplicitAny: the implementation signature of the overloads above.
+  fn: ((...args: any[]) => unknown) | ModuleFunction,
   ...args: unknown[]
 ): Coroutine<unknown> {
   const loop = getRunningLoop();
+  // One call per overload of runInExecutor (a union matches neither).
+  if (typeof fn === 'function') return yield* loop.runInExecutor(null, fn, ...args);
   return yield* loop.runInExecutor(null, fn, ...args);
 }
