@@ -208,7 +208,13 @@ function parseStack(stack: string, skip: number): CallStackEntry[] {
       continue;
     }
     kept = false;
-    if (location.startsWith('node:') || name === 'FutureIter.next') continue;
+    // The iterators of the library between two coroutines: `yield* fut`'s, and
+    // the debug-mode watch on a package coroutine (WatchedCoroutine).
+    if (
+      location.startsWith('node:') ||
+      /^(?:FutureIter|WatchedCoroutine)\.(?:next|throw)$/.test(name)
+    )
+      continue;
     if (skip > 0) {
       skip--;
       continue;
