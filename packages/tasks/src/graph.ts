@@ -27,7 +27,18 @@ import {
 import { firstFrame, takeAwaitSite } from '@x/loop/internal';
 import { currentTask, Task } from './task.js';
 
-/** One frame of a call stack: the function's name and, where known, `file:line:column`. */
+/**
+ * One frame of a call stack: the function's name and, where known, `file:line:column`.
+ *
+ * @example
+ * ```ts
+ * const graph = captureCallGraph(task);
+ * for (const frame of graph?.callStack ?? []) {   // for frame in graph.call_stack:
+ *   const entry: CallStackEntry = frame;
+ *   console.log(entry.name, entry.location ?? '');
+ * }
+ * ```
+ */
 export interface CallStackEntry {
   /** The function's name; `<anonymous>` for an anonymous function. */
   readonly name: string;
@@ -41,6 +52,7 @@ export interface CallStackEntry {
  * Mirrors `asyncio.FutureCallGraph`: a future, its call stack (innermost
  * frame first) and the graphs of the futures that await it.
  *
+ * @example
  * ```ts
  * const g = captureCallGraph(someTask);
  * g?.awaitedBy.map((parent) => parent.future);   // the tasks waiting on it
@@ -55,7 +67,15 @@ export interface FutureCallGraph {
   readonly awaitedBy: readonly FutureCallGraph[];
 }
 
-/** Options of `captureCallGraph` and `formatCallGraph`, as asyncio's keyword arguments. */
+/**
+ * Options of `captureCallGraph` and `formatCallGraph`, as asyncio's keyword arguments.
+ *
+ * @example
+ * ```ts
+ * const options: CallGraphOptions = { depth: 1, limit: -5 };   // the 5 innermost frames of each stack
+ * console.log(formatCallGraph(task, options));   // asyncio.format_call_graph(task, limit=-5)
+ * ```
+ */
 export interface CallGraphOptions {
   /** Frames of the current task's stack to skip from the top; 1 (the default) starts at the caller. */
   depth?: number;
@@ -86,6 +106,7 @@ function checkFutures(fut: unknown, waiter: unknown, fn: string): void {
  * (an operation that waits on a future for a task, a scope such as a
  * TaskGroup). Pair it with `futureDiscardFromAwaitedBy` when the wait ends.
  *
+ * @example
  * ```ts
  * futureAddToAwaitedBy(readFuture, currentTask()!);
  * try { ... } finally { futureDiscardFromAwaitedBy(readFuture, currentTask()!); }
@@ -105,6 +126,7 @@ export function futureAddToAwaitedBy(fut: Future<unknown>, waiter: Future<unknow
  * Mirrors `asyncio.future_discard_from_awaited_by()`: forgets an edge that
  * `futureAddToAwaitedBy` recorded; nothing happens if there is none.
  *
+ * @example
  * ```ts
  * futureDiscardFromAwaitedBy(readFuture, task);
  * ```
@@ -323,6 +345,7 @@ function capture(
  * without a future outside a running loop it throws `RuntimeError`; with no
  * current task it returns null.
  *
+ * @example
  * ```ts
  * function* child() {
  *   const g = captureCallGraph();
@@ -432,6 +455,7 @@ export function renderGraph(st: FutureCallGraph, buf: string[], level: number): 
  * the current task) as text, one `* Task(name=..., id=...)` per node, its
  * call stack and what awaits it, indented; `""` when there is no current task.
  *
+ * @example
  * ```ts
  * console.log(formatCallGraph(task));
  * // * Task(name='worker', id=0x3)
@@ -455,6 +479,7 @@ export function formatCallGraph(
  * Mirrors `asyncio.print_call_graph()`: writes `formatCallGraph(...)` and a
  * newline with `write` (by default `console.log`'s stream: stdout on Node).
  *
+ * @example
  * ```ts
  * printCallGraph();                                   // the current task
  * printCallGraph(task, { write: (s) => log.push(s) });
