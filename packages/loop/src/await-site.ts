@@ -14,7 +14,7 @@ const EC = Error as unknown as {
   stackTraceLimit?: number;
 };
 
-/** @internal Records the current stack as the latest await site (debug mode only). */
+/** Seam (`@x/loop/internal`): Records the current stack as the latest await site (debug mode only). */
 export function noteAwaitSite(): void {
   const holder: { stack?: string } = {};
   const limit = EC.stackTraceLimit;
@@ -29,7 +29,7 @@ export function noteAwaitSite(): void {
   last = holder.stack ?? null;
 }
 
-/** @internal The stack recorded by the latest `noteAwaitSite()`, once. */
+/** Seam (`@x/loop/internal`): The stack recorded by the latest `noteAwaitSite()`, once. */
 export function takeAwaitSite(): string | null {
   const s = last;
   last = null;
