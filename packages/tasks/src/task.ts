@@ -148,8 +148,24 @@ function markCoroutine(coro: object, task: Future<unknown>): void {
   }
 }
 
-/** The argument queued with a task whose next step throws `_stepExc` into it. */
-const THROW = Symbol('throw');
+/**
+ * The argument queued with a task whose next step throws `exc` into it (a
+ * misuse found by `_stepRun`): rare, so the exception travels with the step
+ * instead of in a field of every task.
+ */
+class ThrowInto {
+  constructor(readonly exc: Error) {}
+}
+
+// `Task._flags`: three rarely changed fields in one small integer, as a
+// sleeping task is what a server holds by the hundred thousand (8 bytes a
+// field). The number of cancellation requests is `_flags >> COUNT_SHIFT`.
+/** `_mustCancel`: the next step throws `CancelledError`. */
+const MUST_CANCEL = 1;
+/** Not `_logDestroyPending`: closing the loop does not report this task as pending. */
+const QUIET = 2;
+const COUNT_SHIFT = 2;
+const ONE_CANCEL = 1 << COUNT_SHIFT;
 
 /**
  * Mirrors `asyncio.Task`: runs a coroutine on the loop.
@@ -166,8 +182,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal */ _coro: Coroutine<T>;
   /** @internal A number stands for the name `Task-<n>`, formatted when asked for. */
   _name: string | number;
-  /** @internal */ _numCancelsRequested = 0;
-  /** @internal */ _mustCancel = false;
+  /** @internal `MUST_CANCEL`, `QUIET` and the number of cancellation requests (see above). */
+  _flags = 0;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
   /**
    * @internal Null before the first step of a task made in an empty context
@@ -175,10 +191,6 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
    * own is needed.
    */
   _context: Context | null | undefined;
-  /** @internal The exception the scheduled step throws into the coroutine. */
-  _stepExc: unknown = undefined;
-  /** Seam (`TaskLike`): If false, closing the loop does not report this task as pending. */
-  _logDestroyPending = true;
   /** @internal False until its first step (which checks that no other task ran its coroutine). */
   _started = false;
   /** Seam (`TaskLike`): Its slot in `loop._tasks` while registered, else -1. */
@@ -188,14 +200,14 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
     // Future() reads only `loop` from its options: pass them on rather than copy.
     super(options?.loop !== undefined ? options : undefined);
     if (!isCoroutine(coro)) {
-      this._logDestroyPending = false;
+      this._flags = QUIET;
       throw new TypeError(
         `a coroutine was expected, got ${shortRepr(coro)}; call the function* to get one`,
       );
     }
     const owner = (coro as Marked)[TASK_OF];
     if (owner !== undefined) {
-      this._logDestroyPending = false;
+      this._flags = QUIET;
       throw reusedError(owner);
     }
     const name = options?.name;
@@ -217,6 +229,27 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       loop._push(this, undefined);
       loop._tasks.add(this as Task<unknown>);
     }
+  }
+
+  /** Seam (`TaskLike`): If false, closing the loop does not report this task as pending. */
+  get _logDestroyPending(): boolean {
+    return (this._flags & QUIET) === 0;
+  }
+  set _logDestroyPending(value: boolean) {
+    this._flags = value ? this._flags & ~QUIET : this._flags | QUIET;
+  }
+
+  /** @internal The next step throws `CancelledError` into the coroutine. */
+  get _mustCancel(): boolean {
+    return (this._flags & MUST_CANCEL) !== 0;
+  }
+  set _mustCancel(value: boolean) {
+    this._flags = value ? this._flags | MUST_CANCEL : this._flags & ~MUST_CANCEL;
+  }
+
+  /** @internal The number of cancellation requests not taken back (`cancelling()`). */
+  get _numCancelsRequested(): number {
+    return this._flags >> COUNT_SHIFT;
   }
 
   /** Mirrors `Task.get_coro()`. */
@@ -264,20 +297,20 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   override cancel(msg?: string): boolean {
     this._clearLog();
     if (this._state !== PENDING) return false;
-    this._numCancelsRequested++;
+    this._flags += ONE_CANCEL;
     const waiter = this._futWaiter;
     // Leave _futWaiter set: it may be a task that ignores the cancellation,
     // and may have to be cancelled again.
     if (waiter?.cancel(msg)) return true;
     // The task's step must already be scheduled.
-    this._mustCancel = true;
+    this._flags |= MUST_CANCEL;
     this._cancelMessage = msg;
     return true;
   }
 
   /** Mirrors `Task.cancelling()`: the number of pending cancellation requests. */
   cancelling(): number {
-    return this._numCancelsRequested;
+    return this._flags >> COUNT_SHIFT;
   }
 
   /**
@@ -285,11 +318,11 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
    * is left, a cancellation not yet delivered is dropped too (3.13+).
    */
   uncancel(): number {
-    if (this._numCancelsRequested > 0) {
-      this._numCancelsRequested--;
-      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    if (this._flags >= ONE_CANCEL) {
+      this._flags -= ONE_CANCEL;
+      if (this._flags < ONE_CANCEL) this._flags &= ~MUST_CANCEL;
     }
-    return this._numCancelsRequested;
+    return this._flags >> COUNT_SHIFT;
   }
 
   /** Seam (`Runnable`): Called by the ready queue: a step, a wake-up by `arg`, or a step that throws. */
@@ -297,10 +330,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
     try {
       if (arg === undefined) {
         this._step(undefined);
-      } else if (arg === THROW) {
-        const exc = this._stepExc;
-        this._stepExc = undefined;
-        this._step(exc);
+      } else if (arg instanceof ThrowInto) {
+        this._step(arg.exc);
       } else {
         this._wakeup(arg as Future<unknown>);
       }
@@ -351,9 +382,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
     if (this._state !== PENDING) {
       throw new InvalidStateError(`_step(): already done: ${String(this)}, ${shortRepr(exc)}`);
     }
-    if (this._mustCancel) {
+    if ((this._flags & MUST_CANCEL) !== 0) {
       if (!(exc instanceof CancelledError)) exc = this._makeCancelledError();
-      this._mustCancel = false;
+      this._flags &= ~MUST_CANCEL;
     }
     this._futWaiter = null;
     const loop = this._loop;
@@ -411,9 +442,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       return;
     }
     if (r.done === true) {
-      if (this._mustCancel) {
+      if ((this._flags & MUST_CANCEL) !== 0) {
         // Cancelled right before the coroutine returned.
-        this._mustCancel = false;
+        this._flags &= ~MUST_CANCEL;
         super.cancel(this._cancelMessage);
       } else {
         super.setResult(r.value);
@@ -447,7 +478,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
         y._addWaker(this);
         this._futWaiter = y;
         if (this._loop._debug) noteSuspension(this as Task<unknown>);
-        if (this._mustCancel && y.cancel(this._cancelMessage)) this._mustCancel = false;
+        if ((this._flags & MUST_CANCEL) !== 0 && y.cancel(this._cancelMessage)) {
+          this._flags &= ~MUST_CANCEL;
+        }
       }
     } else if (isCoroutine(y)) {
       this._throwSoon(
@@ -489,8 +522,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   }
 
   private _throwSoon(exc: Error): void {
-    this._stepExc = exc;
-    this._loop._push(this, THROW);
+    this._loop._push(this, new ThrowInto(exc));
   }
 
   private _eagerStart(): void {
@@ -511,7 +543,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
-    if (this._numCancelsRequested > 0 && this._state === PENDING) info[0] = 'cancelling';
+    if (this._flags >= ONE_CANCEL && this._state === PENDING) info[0] = 'cancelling';
     info.splice(1, 0, `name='${this.getName()}'`);
     const rest: string[] = [`coro=<${coroState(this)}>`];
     if (this._futWaiter !== null) rest.push(`wait_for=${String(this._futWaiter)}`);
