@@ -674,9 +674,18 @@ export const eagerTaskFactory: TaskFactory = createEagerTaskFactory(Task);
 // Importing `@x/tasks` installs Task as the default task factory: this is the
 // declared mechanism (`setDefaultTaskFactory` in `@x/loop/internal`), as
 // importing asyncio makes `asyncio.Task` what `loop.create_task()` builds.
-// Spreading `undefined` options is a slow path of V8's: most tasks have none.
-setDefaultTaskFactory((loop, coro, options) =>
-  options === undefined ? new Task(coro, { loop }) : new Task(coro, { ...options, loop }),
-);
+// Spreading `undefined` options is a slow path of V8's: most tasks have none,
+// and for those one options object serves every task (the constructor reads
+// it before anything else can run, and keeps nothing of it).
+const loopOnly: { loop: EventLoop | undefined } = { loop: undefined };
+setDefaultTaskFactory((loop, coro, options) => {
+  if (options !== undefined) return new Task(coro, { ...options, loop });
+  loopOnly.loop = loop;
+  try {
+    return new Task(coro, loopOnly);
+  } finally {
+    loopOnly.loop = undefined;
+  }
+});
 
 refuseUnbound(Task);
