@@ -149,12 +149,19 @@ function markCoroutine(coro: object, task: Future<unknown>): void {
 }
 
 /**
- * The argument queued with a task whose next step throws `exc` into it (a
- * misuse found by `_stepRun`): rare, so the exception travels with the step
- * instead of in a field of every task.
+ * A step of `task` that throws `exc` into its coroutine (a misuse found by
+ * the previous step), queued in the task's place: rare, so the exception
+ * travels with the step instead of in a field of every task, and the ready
+ * queue's calls to `Task._run` need no check for it.
  */
-class ThrowInto {
-  constructor(readonly exc: Error) {}
+class ThrowingStep implements Runnable {
+  constructor(
+    readonly task: Task<unknown>,
+    readonly exc: Error,
+  ) {}
+  _run(): void {
+    this.task._runThrowing(this.exc);
+  }
 }
 
 // `Task._flags`: three rarely changed fields in one small integer, as a
@@ -325,24 +332,35 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
     return this._flags >> COUNT_SHIFT;
   }
 
-  /** Seam (`Runnable`): Called by the ready queue: a step, a wake-up by `arg`, or a step that throws. */
+  /** Seam (`Runnable`): Called by the ready queue: a step, or a wake-up by the future `arg`. */
   _run(arg: unknown): void {
     try {
       if (arg === undefined) {
         this._step(undefined);
-      } else if (arg instanceof ThrowInto) {
-        this._step(arg.exc);
       } else {
         this._wakeup(arg as Future<unknown>);
       }
     } catch (exc) {
-      if (isInterrupt(exc)) throw exc;
-      this._loop.callExceptionHandler({
-        message: `Exception in callback ${this.constructor.name}.__step()`,
-        exception: exc,
-        task: this as Future<unknown>,
-      });
+      this._stepFailed(exc);
     }
+  }
+
+  /** @internal A step that throws `exc` into the coroutine (see `ThrowingStep`). */
+  _runThrowing(exc: Error): void {
+    try {
+      this._step(exc);
+    } catch (e) {
+      this._stepFailed(e);
+    }
+  }
+
+  private _stepFailed(exc: unknown): void {
+    if (isInterrupt(exc)) throw exc;
+    this._loop.callExceptionHandler({
+      message: `Exception in callback ${this.constructor.name}.__step()`,
+      exception: exc,
+      task: this as Future<unknown>,
+    });
   }
 
   /** @internal Mirrors `__wakeup`: the awaited future is done; resume with its outcome. */
@@ -522,7 +540,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   }
 
   private _throwSoon(exc: Error): void {
-    this._loop._push(this, new ThrowInto(exc));
+    this._loop._push(new ThrowingStep(this as Task<unknown>, exc), undefined);
   }
 
   private _eagerStart(): void {
