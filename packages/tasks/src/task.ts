@@ -164,14 +164,16 @@ class ThrowingStep implements Runnable {
   }
 }
 
-// `Task._flags`: three rarely changed fields in one small integer, as a
+// `Task._flags`: four rarely changed fields in one small integer, as a
 // sleeping task is what a server holds by the hundred thousand (8 bytes a
 // field). The number of cancellation requests is `_flags >> COUNT_SHIFT`.
 /** `_mustCancel`: the next step throws `CancelledError`. */
 const MUST_CANCEL = 1;
 /** Not `_logDestroyPending`: closing the loop does not report this task as pending. */
 const QUIET = 2;
-const COUNT_SHIFT = 2;
+/** It has taken its first step (which checks that no other task ran its coroutine). */
+const STARTED = 4;
+const COUNT_SHIFT = 3;
 const ONE_CANCEL = 1 << COUNT_SHIFT;
 
 /**
@@ -189,7 +191,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal */ _coro: Coroutine<T>;
   /** @internal A number stands for the name `Task-<n>`, formatted when asked for. */
   _name: string | number;
-  /** @internal `MUST_CANCEL`, `QUIET` and the number of cancellation requests (see above). */
+  /** @internal `MUST_CANCEL`, `QUIET`, `STARTED` and the number of cancellation requests (see above). */
   _flags = 0;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
   /**
@@ -198,8 +200,6 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
    * own is needed.
    */
   _context: Context | null | undefined;
-  /** @internal False until its first step (which checks that no other task ran its coroutine). */
-  _started = false;
   /** Seam (`TaskLike`): Its slot in `loop._tasks` while registered, else -1. */
   _regIndex = -1;
 
@@ -430,8 +430,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal Mirrors `__step_run_and_handle_result`. */
   _stepRun(exc: unknown): void {
     const coro = this._coro;
-    if (!this._started) {
-      this._started = true;
+    if ((this._flags & STARTED) === 0) {
+      // Its first step checks that no other task ran its coroutine.
+      this._flags |= STARTED;
       const owner = (coro as Marked)[TASK_OF];
       if (owner !== undefined && owner !== this) {
         // Both tasks were made before either ran: the other one runs it.
