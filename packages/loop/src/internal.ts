@@ -18,8 +18,14 @@ export {
 export { noteAwaitSite, takeAwaitSite } from './await-site.js';
 // What every API that takes a callback checks at the call (async functions, unbound methods).
 export { checkCallback, refuseUnbound } from './check-callback.js';
-// The current Context, which a Task enters for each step.
-export { state as contextState } from './context.js';
+// Context on demand: what a Handle and a Task run in (`runInContext`), made
+// into a Context only when asked for (`contextOf`).
+export {
+  type ContextOwner,
+  contextOf,
+  runInContext,
+  state as contextState,
+} from './context.js';
 // What CPython's coroutine objects say about their misuse (await, reuse, never awaited).
 export {
   REUSED,

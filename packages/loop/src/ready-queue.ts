@@ -14,9 +14,13 @@
  * so that a queue that stays short allocates nothing.
  */
 
-/** Seam: Anything the ready queue can run. */
-export interface Runnable {
-  _run(arg: unknown): void;
+/**
+ * Seam: Anything the ready queue can run: `_run(arg)` with the argument it
+ * was queued with (a Future's done callbacks get the Future; a Handle
+ * ignores it). `A` says what it is queued with.
+ */
+export interface Runnable<A = unknown> {
+  _run(arg: A): void;
 }
 
 /** Pairs per block. */
