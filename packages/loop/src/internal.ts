@@ -38,8 +38,8 @@ export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';
 // Formatting shared by every repr and log line.
 export { captureCreationSite, firstFrame, formatCallback, shortRepr } from './format.js';
-// The states of a Future and the members upper layers may use (seam.ts).
-export { CANCELLED, FINISHED, PENDING } from './future.js';
+// The states of a Future that upper layers compare with (FINISHED is `!== PENDING && !== CANCELLED`).
+export { CANCELLED, PENDING } from './future.js';
 // How `@x/tasks` installs Task (the declared mechanism: importing `@x/tasks` calls it once).
 export { addCloseHook, setDefaultTaskFactory } from './loop.js';
 export { wrapPromise } from './promise.js';
