@@ -81,6 +81,52 @@ describe('TimerHeap', () => {
     loop.close();
   });
 
+  test('a burst of due timers (sorted at once) runs in (when, creation) order', async () => {
+    // Over a quarter of a heap of more than 1,024 timers due together takes the
+    // radix-sort path; deadlines include ties, negatives, -0 and 0, tiny and
+    // huge values, and timers not yet due stay in the heap in order.
+    const clock = new FakeClock();
+    const { loop, calls } = loopWithHandler({ clock });
+    let x = 12345;
+    const rand = (): number => {
+      x = (Math.imul(1664525, x) + 1013904223) >>> 0;
+      return x / 4294967296;
+    };
+    const specials = [-0, 0, -1e300, 1e-310, -1e-310, 5e-324, -5, 2.5, 2.5, 1e15, Infinity];
+    const whens: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const r = rand();
+      whens.push(
+        r < 0.1
+          ? (specials[i % specials.length] as number)
+          : r < 0.4
+            ? Math.floor(rand() * 20) / 4
+            : r < 0.8
+              ? rand() * 10 - 2
+              : 10 + rand() * 10,
+      );
+    }
+    const order: number[] = [];
+    whens.forEach((w, i) => {
+      loop.callAt(w, (k: number) => order.push(k), i);
+    });
+    const byWhen = (limit: number): number[] =>
+      whens
+        .map((w, i) => [w, i] as const)
+        .filter(([w]) => w <= limit)
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+        .map(([, i]) => i);
+    clock.advance(8);
+    await runBriefly(loop);
+    expect(order).toEqual(byWhen(8));
+    clock.advance(1e16);
+    await runBriefly(loop);
+    expect(order).toEqual(byWhen(1e16 + 8));
+    expect(loop._timers.size).toBe(whens.filter((w) => w === Infinity).length);
+    expect(calls).toEqual([]);
+    loop.close();
+  });
+
   test('removing cancelled timers keeps (when, creation) order', async () => {
     const clock = new FakeClock();
     const { loop } = loopWithHandler({ clock });
