@@ -324,8 +324,13 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
 
   private _queue(loop: EventLoop, r: Runnable<Future<T>>): void {
     // Debug mode: a done callback's Handle reports where the future was made.
-    if (loop._debug && r instanceof Handle) r._sourceTraceback = this._sourceTraceback;
-    loop._push(r, this);
+    if (r instanceof Handle) {
+      if (loop._debug) r._sourceTraceback = this._sourceTraceback;
+      // A Handle has its arguments: queued without one, it takes one slot.
+      loop._push(r, undefined);
+    } else {
+      loop._push(r, this);
+    }
   }
 
   /** Seam (`FutureInternals`): Mirrors `_make_cancelled_error()`. */

@@ -36,6 +36,31 @@ describe('ReadyQueue', () => {
     loop.close();
   });
 
+  test('entries with and without an argument keep FIFO order across blocks', async () => {
+    // A future's waker is queued with the future (three slots), a callback
+    // without (one slot): every alignment at the end of a block occurs.
+    const { loop, calls } = loopWithHandler();
+    const order: string[] = [];
+    const expected: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      if (i % 3 === 1 || i % 7 === 0) {
+        const fut = new Future<number>({ loop });
+        fut._addWaker({ _run: (f: unknown) => order.push(`w${(f as Future<number>).result()}`) });
+        fut.setResult(i);
+        expected.push(`w${i}`);
+      } else {
+        loop.callSoon((k: number) => order.push(`c${k}`), i);
+        expected.push(`c${i}`);
+      }
+    }
+    expect(loop._ready.length).toBe(4000);
+    await runBriefly(loop);
+    expect(order).toEqual(expected);
+    expect(loop._ready.length).toBe(0);
+    expect(calls).toEqual([]);
+    loop.close();
+  });
+
   test('a queue that drains and refills keeps its order at block boundaries', async () => {
     const { loop } = loopWithHandler();
     const order: number[] = [];
