@@ -27,14 +27,16 @@ function call(cb: Callback, args: unknown[] | null): unknown {
  * ```
  */
 export class Handle implements HandleInternals, ContextOwner {
-  // Four fields: `callSoon` makes one per call and the ready queue holds it
-  // until it runs, so each field is paid for by every pending callback (W1).
+  // Three fields, four with arguments: `callSoon` makes one per call and the
+  // ready queue holds it until it runs, so each field is paid for by every
+  // pending callback (W1).
   /** @internal Null once cancelled (that is what `cancelled()` reads). */
   _callback: Callback | null;
-  /** @internal */ _args: unknown[] | null;
   /** @internal */ _loop: EventLoop;
   /** Seam (`ContextOwner`): its context, or the values it runs with until one is asked for. */
   _ctx: Context | Data;
+  /** @internal Null (on the prototype, below) unless it was given arguments. */
+  declare _args: unknown[] | null;
   // Debug-only: both start out on the prototype (below), so that a handle made
   // outside debug mode carries two fields fewer.
   /** @internal */ declare _repr: string | null;
@@ -52,9 +54,9 @@ export class Handle implements HandleInternals, ContextOwner {
     context: Context | null,
   ) {
     this._callback = callback;
-    this._args = args;
     this._loop = loop;
     this._ctx = context ?? state.current._data;
+    if (args !== null) this._args = args;
   }
 
   /** Mirrors `Handle.cancel()`: the callback will not be called. Cancelling twice is harmless. */
@@ -63,7 +65,7 @@ export class Handle implements HandleInternals, ContextOwner {
     if (cb === null) return;
     const args = this._args;
     this._callback = null;
-    this._args = null;
+    if (args !== null) this._args = null;
     // In debug mode keep what the callback was, for "Executing <Handle ...> took".
     if (this._loop._debug) this._repr = `<${this._reprInfo(cb, args).join(' ')}>`;
   }
@@ -141,6 +143,7 @@ export class Handle implements HandleInternals, ContextOwner {
   }
 }
 
+Handle.prototype._args = null;
 Handle.prototype._repr = null;
 Handle.prototype._sourceTraceback = null;
 
