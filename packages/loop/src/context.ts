@@ -13,7 +13,8 @@ import { shortRepr } from './format.js';
 import type { ContextInternals } from './seam.js';
 
 type Data = ReadonlyMap<ContextVar<unknown>, unknown>;
-const EMPTY: Data = new Map();
+/** @internal The values of an empty context (shared: a context's values are never changed in place). */
+export const EMPTY: Data = new Map();
 
 /**
  * Mirrors `contextvars.Context`: a mapping of context variables to values.
@@ -173,7 +174,8 @@ export function runInContext<A, B, R>(o: ContextOwner, fn: (a: A, b: B) => R, a:
       // Made by contextOf() while `fn` ran: it holds the values from then on.
       if (state.current === s) own._data = s._data;
       own._entered = false;
-    } else {
+    } else if (s._data !== own) {
+      // Only when `fn` set something: most owners keep the values they had.
       o._ctx = s._data;
     }
     s._data = prevData;

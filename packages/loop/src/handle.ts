@@ -2,7 +2,14 @@
  * Handles: the objects that `callSoon`, `callLater` and `callAt` return.
  */
 import { refuseUnbound } from './check-callback.js';
-import { type Context, type ContextOwner, contextOf, runInContext, state } from './context.js';
+import {
+  type Context,
+  type ContextOwner,
+  contextOf,
+  EMPTY as EMPTY_DATA,
+  runInContext,
+  state,
+} from './context.js';
 import { isInterrupt } from './errors.js';
 import { firstFrame, formatCallback } from './format.js';
 import type { EventLoop } from './loop.js';
@@ -10,6 +17,9 @@ import type { Callback, HandleInternals } from './seam.js';
 import type { ExceptionContext } from './types.js';
 
 type Data = Context['_data'];
+
+/** The empty values, as a constant of this module (a hot path reads it; see ARCHITECTURE.md). */
+const EMPTY: Data = EMPTY_DATA;
 
 /** Calls a handle's callback with its arguments; returns what it returns. */
 function call(cb: Callback, args: unknown[] | null): unknown {
@@ -27,14 +37,17 @@ function call(cb: Callback, args: unknown[] | null): unknown {
  * ```
  */
 export class Handle implements HandleInternals, ContextOwner {
-  // Three fields, four with arguments: `callSoon` makes one per call and the
-  // ready queue holds it until it runs, so each field is paid for by every
-  // pending callback (W1).
+  // Two fields, more only for arguments or a non-empty context: `callSoon`
+  // makes one per call and the ready queue holds it until it runs, so each
+  // field is paid for by every pending callback (W1).
   /** @internal Null once cancelled (that is what `cancelled()` reads). */
   _callback: Callback | null;
   /** @internal */ _loop: EventLoop;
-  /** Seam (`ContextOwner`): its context, or the values it runs with until one is asked for. */
-  _ctx: Context | Data;
+  /**
+   * Seam (`ContextOwner`): its context, or the values it runs with until one
+   * is asked for. The empty values (the common case) stay on the prototype.
+   */
+  declare _ctx: Context | Data;
   /** @internal Null (on the prototype, below) unless it was given arguments. */
   declare _args: unknown[] | null;
   // Debug-only: both start out on the prototype (below), so that a handle made
@@ -55,7 +68,8 @@ export class Handle implements HandleInternals, ContextOwner {
   ) {
     this._callback = callback;
     this._loop = loop;
-    this._ctx = context ?? state.current._data;
+    const ctx = context ?? state.current._data;
+    if (ctx !== EMPTY) this._ctx = ctx;
     if (args !== null) this._args = args;
   }
 
@@ -143,6 +157,7 @@ export class Handle implements HandleInternals, ContextOwner {
   }
 }
 
+Handle.prototype._ctx = EMPTY;
 Handle.prototype._args = null;
 Handle.prototype._repr = null;
 Handle.prototype._sourceTraceback = null;
