@@ -7,6 +7,7 @@
  * pending tasks held until done) rather than the structure itself.
  */
 import { EventLoop, Future, type Handle } from '@x/loop';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { collectGarbage, FakeClock, loopWithHandler, runBriefly } from './utils.js';
 
@@ -150,6 +151,41 @@ describe('TimerHeap', () => {
     expect(loop._timers.size).toBe(whens.filter((w) => w === Infinity).length);
     expect(calls).toEqual([]);
     loop.close();
+  });
+
+  test('any burst of due timers runs in (when, creation) order (property)', async () => {
+    // Deadlines drawn from a few values (many ties) or any doubles; some
+    // cancelled; the clock then passes a cut, so part stays in the heap.
+    const when = fc.oneof(
+      fc.constantFrom(-1, -0, 0, 0.5, 1, 2),
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(when, fc.boolean()), { minLength: 1024, maxLength: 2500 }),
+        fc.double({ min: -2, max: 3, noNaN: true }),
+        async (timers, cut) => {
+          const clock = new FakeClock();
+          const { loop, calls } = loopWithHandler({ clock });
+          const order: number[] = [];
+          timers.forEach(([w, cancel], i) => {
+            const h = loop.callAt(w, (k: number) => order.push(k), i);
+            if (cancel) h.cancel();
+          });
+          clock.t = cut;
+          await runBriefly(loop);
+          const expected = timers
+            .map(([w, cancel], i) => ({ w, cancel, i }))
+            .filter((t) => !t.cancel && t.w < cut + 1e-9)
+            .sort((a, b) => a.w - b.w || a.i - b.i)
+            .map((t) => t.i);
+          expect(order).toEqual(expected);
+          expect(calls).toEqual([]);
+          loop.close();
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   test('removing cancelled timers keeps (when, creation) order', async () => {
