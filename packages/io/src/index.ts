@@ -1,6 +1,10 @@
 /**
  * `@x/io`: asyncio's streams, servers, subprocesses, transports and protocols
  * for x-async, on Node's `net`, `tls`, `dgram`, `child_process` and `dns`.
+ *
+ * @document ../README.md
+ *
+ * @module @x/io
  */
 
 export { subprocessExec, subprocessShell } from './base-subprocess.js';

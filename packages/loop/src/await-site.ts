@@ -14,7 +14,7 @@ const EC = Error as unknown as {
   stackTraceLimit?: number;
 };
 
-/** @internal Records the current stack as the latest await site (debug mode only). */
+/** Seam hook (debug mode only): records the current stack as the latest await site. */
 export function noteAwaitSite(): void {
   const holder: { stack?: string } = {};
   const limit = EC.stackTraceLimit;
@@ -29,7 +29,7 @@ export function noteAwaitSite(): void {
   last = holder.stack ?? null;
 }
 
-/** @internal The stack recorded by the latest `noteAwaitSite()`, once. */
+/** Seam hook: the stack recorded by the latest `noteAwaitSite()`, once (then null). */
 export function takeAwaitSite(): string | null {
   const s = last;
   last = null;

@@ -20,7 +20,7 @@ interface Marked {
 }
 
 /**
- * @internal Marks the public methods of `cls.prototype` (not `_`-prefixed,
+ * Part of the seam (`@x/loop/internal`). Marks the public methods of `cls.prototype` (not `_`-prefixed,
  * not accessors) so that a callback check recognises one passed without its
  * object and says how to bind it.
  */
@@ -43,7 +43,7 @@ function lowerFirst(s: string): string {
 }
 
 /**
- * @internal Throws the `TypeError` CPython's `_check_callback` throws
+ * Part of the seam (`@x/loop/internal`). Throws the `TypeError` CPython's `_check_callback` throws
  * ("coroutines cannot be used with call_soon()"), for `async` functions too,
  * and one that says to bind a method passed without its object. `method` is
  * the API's name, as in `callSoon`.

@@ -42,7 +42,7 @@ function defineThen(proto: object, nameOf: (self: never) => string): void {
 }
 
 /**
- * @internal Makes `await` on the coroutines of a coroutine function (a
+ * Part of the seam (`@x/loop/internal`). Makes `await` on the coroutines of a coroutine function (a
  * `function*`, whose generators share `fn.prototype`) or of a hand-written
  * coroutine class (pass its prototype) reject with an error that says to
  * use `yield*`. Costs nothing per coroutine.
@@ -148,7 +148,7 @@ class WatchedCoroutine<Y, R, N> extends CoroutineObject<Y, R> {
 }
 
 /**
- * @internal Returns `coro`, a coroutine just made by the package function
+ * Part of the seam (`@x/loop/internal`). Returns `coro`, a coroutine just made by the package function
  * `name`; in debug mode (of the running loop, or else the current one),
  * wrapped so that it is reported if it is dropped without ever running,
  * and refuses to run a second time.
@@ -170,7 +170,7 @@ defineThen(WatchedCoroutine.prototype, (self: WatchedCoroutine<unknown, unknown,
 });
 
 /**
- * @internal For the coroutine methods (`*get()`) of a class: makes `await`
+ * Part of the seam (`@x/loop/internal`). For the coroutine methods (`*get()`) of a class: makes `await`
  * on their coroutines reject, and in debug mode watches each one (see
  * `watchCoroutine`), under the name `Class.method` as CPython's qualname.
  * Call it before `refuseUnbound(cls)`.

@@ -58,6 +58,7 @@ function checkThreshold(value: unknown): number | null {
  * (`runInExecutor`, `toThread`, `ensureFuture(promise)`, `abortable`), the loop
  * is not idle and the clock does not jump: that work takes its real time.
  *
+ * @example
  * ```ts
  * const clock = new VirtualClock({ autojumpThreshold: 0 });
  * const loop = new EventLoop({ clock });

@@ -25,8 +25,18 @@ import { drive } from './drive.js';
 vi.setConfig({ testTimeout: 40_000 });
 
 let loop: EventLoop;
+// Every report is kept from the start of the test: a worker's late fault can
+// arrive while the job's result is still being delivered, before the test asks.
+let reports: ExceptionContext[] = [];
+let onReport: (() => void) | null = null;
 beforeEach(() => {
   loop = newEventLoop();
+  reports = [];
+  onReport = null;
+  loop.setExceptionHandler((_l, context) => {
+    reports.push(context);
+    onReport?.();
+  });
 });
 afterEach(async () => {
   if (!loop.isClosed()) {
@@ -41,16 +51,19 @@ afterEach(async () => {
  * null: before the fix, nothing was ever reported).
  */
 async function nextReport(): Promise<ExceptionContext | null> {
+  const first = reports.shift();
+  if (first !== undefined) return first;
   const reported = new Future<ExceptionContext | null>({ loop });
-  loop.setExceptionHandler((_l, context) => {
-    if (!reported.done()) reported.setResult(context);
-  });
+  onReport = () => {
+    if (!reported.done()) reported.setResult(reports.shift() ?? null);
+  };
   const timer = loop.callLater(20, () => {
     if (!reported.done()) reported.setResult(null);
   });
   try {
     return await loop.runUntilComplete(reported);
   } finally {
+    onReport = null;
     timer.cancel();
   }
 }

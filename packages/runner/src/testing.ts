@@ -2,6 +2,8 @@
  * `@x/runner/testing`: run a coroutine test on a fresh loop whose time is a
  * `VirtualClock`, in one line. It has no dependency on any test framework:
  * it returns a Promise, which vitest, `node:test`, Jest and Mocha all await.
+ *
+ * @module @x/runner/testing
  */
 import { type Coroutine, EventLoop, VirtualClock } from '@x/loop';
 import { run } from './run.js';

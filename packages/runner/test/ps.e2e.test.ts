@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const xrunBin = join(here, '..', 'bin', 'xrun.js');
-const music = join(here, '..', '..', '..', 'examples', '09-introspection', 'music.mjs');
+// The program of examples/09-introspection, as plain JavaScript (no build step needed).
+const music = join(here, 'fixtures', 'music.mjs');
 const sockDir = join(tmpdir(), `x-async-${process.getuid?.() ?? 'user'}`);
 
 const started: ChildProcess[] = [];

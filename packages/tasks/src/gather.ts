@@ -11,11 +11,20 @@ import {
   isFuture,
   isInterrupt,
 } from '@x/loop';
-import { contextState, formatCallback, isPromiseLike, type Runnable } from '@x/loop/internal';
+import {
+  contextState,
+  formatCallback,
+  isPromiseLike,
+  type Runnable,
+  type PENDING as SeamPending,
+} from '@x/loop/internal';
 import { type Awaitable, type Awaitables, typeName } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
 import { standFor } from './graph.js';
 import { Task } from './task.js';
+
+// The seam's PENDING as a constant of this module (see task.ts).
+const PENDING: typeof SeamPending = 0;
 
 /**
  * Mirrors `asyncio.tasks._GatheringFuture`: the Future `gather()` returns.
@@ -216,8 +225,34 @@ export function gather(
   const children: Future<unknown>[] = [];
   const doneFuts: Future<unknown>[] = [];
   const g = new _Gathering(children, returnExceptions);
+  // Until an argument needs `ensureFuture` or a Future's own methods (user
+  // code may run there), pending Futures that read their state with
+  // Future's methods (tasks) skip the map that finds an argument given
+  // twice: one given twice is registered twice and counted twice, and as
+  // nothing can settle it in between, its two wakers run one after the
+  // other, so the gathering ends at the same point. `gather(tasks)` of
+  // 100,000 tasks spares 100,000 map entries.
+  let mapped = false;
 
   for (const arg of args) {
+    if (!mapped) {
+      if (
+        arg instanceof Future &&
+        arg._state === PENDING &&
+        (loop === null || arg._loop === loop) &&
+        isPlainFuture(arg) &&
+        !arg._loop._debug
+      ) {
+        if (loop === null) loop = arg._loop as EventLoop;
+        g.nfuts++;
+        arg._addWaker(g);
+        children.push(arg);
+        continue;
+      }
+      // From here on the map finds every argument seen so far.
+      mapped = true;
+      for (const child of children) argToFut.set(child, child);
+    }
     let fut = argToFut.get(arg);
     if (fut === undefined) {
       fut = ensureFuture(arg as Awaitable<unknown>, loop === null ? undefined : { loop });

@@ -27,7 +27,15 @@ import {
 import { firstFrame, takeAwaitSite } from '@x/loop/internal';
 import { currentTask, Task } from './task.js';
 
-/** One frame of a call stack: the function's name and, where known, `file:line:column`. */
+/**
+ * One frame of a call stack (Python's `FrameCallGraphEntry`): the function's
+ * name and, where known, `file:line:column`.
+ *
+ * @example
+ * ```ts
+ * captureCallGraph()?.callStack.map((e) => `${e.name} ${e.location}`);
+ * ```
+ */
 export interface CallStackEntry {
   /** The function's name; `<anonymous>` for an anonymous function. */
   readonly name: string;
@@ -41,6 +49,7 @@ export interface CallStackEntry {
  * Mirrors `asyncio.FutureCallGraph`: a future, its call stack (innermost
  * frame first) and the graphs of the futures that await it.
  *
+ * @example
  * ```ts
  * const g = captureCallGraph(someTask);
  * g?.awaitedBy.map((parent) => parent.future);   // the tasks waiting on it
@@ -55,7 +64,15 @@ export interface FutureCallGraph {
   readonly awaitedBy: readonly FutureCallGraph[];
 }
 
-/** Options of `captureCallGraph` and `formatCallGraph`, as asyncio's keyword arguments. */
+/**
+ * Options of `captureCallGraph` and `formatCallGraph`, as asyncio's keyword
+ * arguments `depth` and `limit`.
+ *
+ * @example
+ * ```ts
+ * formatCallGraph(task, { limit: -3 }); // the three innermost frames of each stack
+ * ```
+ */
 export interface CallGraphOptions {
   /** Frames of the current task's stack to skip from the top; 1 (the default) starts at the caller. */
   depth?: number;
@@ -86,6 +103,7 @@ function checkFutures(fut: unknown, waiter: unknown, fn: string): void {
  * (an operation that waits on a future for a task, a scope such as a
  * TaskGroup). Pair it with `futureDiscardFromAwaitedBy` when the wait ends.
  *
+ * @example
  * ```ts
  * futureAddToAwaitedBy(readFuture, currentTask()!);
  * try { ... } finally { futureDiscardFromAwaitedBy(readFuture, currentTask()!); }
@@ -105,6 +123,7 @@ export function futureAddToAwaitedBy(fut: Future<unknown>, waiter: Future<unknow
  * Mirrors `asyncio.future_discard_from_awaited_by()`: forgets an edge that
  * `futureAddToAwaitedBy` recorded; nothing happens if there is none.
  *
+ * @example
  * ```ts
  * futureDiscardFromAwaitedBy(readFuture, task);
  * ```
@@ -208,7 +227,12 @@ function parseStack(stack: string, skip: number): CallStackEntry[] {
       continue;
     }
     kept = false;
-    if (location.startsWith('node:') || name === 'FutureIter.next') continue;
+    // The host's own frames (Node's internal modules; a regex, not a string that a
+    // browser-bundle check would take for an import of a Node module), and the
+    // iterators of the library between two coroutines: `yield* fut`'s, and the
+    // debug-mode watch on a package coroutine (WatchedCoroutine).
+    if (/^node:/.test(location) || /^(?:FutureIter|WatchedCoroutine)\.(?:next|throw)$/.test(name))
+      continue;
     if (skip > 0) {
       skip--;
       continue;
@@ -323,6 +347,7 @@ function capture(
  * without a future outside a running loop it throws `RuntimeError`; with no
  * current task it returns null.
  *
+ * @example
  * ```ts
  * function* child() {
  *   const g = captureCallGraph();
@@ -432,6 +457,7 @@ export function renderGraph(st: FutureCallGraph, buf: string[], level: number): 
  * the current task) as text, one `* Task(name=..., id=...)` per node, its
  * call stack and what awaits it, indented; `""` when there is no current task.
  *
+ * @example
  * ```ts
  * console.log(formatCallGraph(task));
  * // * Task(name='worker', id=0x3)
@@ -455,6 +481,7 @@ export function formatCallGraph(
  * Mirrors `asyncio.print_call_graph()`: writes `formatCallGraph(...)` and a
  * newline with `write` (by default `console.log`'s stream: stdout on Node).
  *
+ * @example
  * ```ts
  * printCallGraph();                                   // the current task
  * printCallGraph(task, { write: (s) => log.push(s) });

@@ -94,11 +94,14 @@ export class SleepCoroutine<T>
   implements TimerEntry
 {
   private step = 0;
-  /** The delay until the first step (then null, so that it holds no boxed number). */
-  private delay: number | null;
+  /**
+   * Until the first step, the delay; then, on a loop that overrides
+   * `callLater()` or in debug mode, the TimerHandle it made, else null (so
+   * that a sleeping task holds no boxed number). One field for both: a
+   * server holds sleeping tasks by the hundred thousand.
+   */
+  private timer: unknown;
   private fut: Future<T> | null = null;
-  /** On a loop that overrides `callLater()` or in debug mode: the TimerHandle it made. */
-  private handle: TimerHandle | null = null;
   /** @internal */ _cancelled = false;
   /** @internal */ _scheduled = false;
 
@@ -107,15 +110,15 @@ export class SleepCoroutine<T>
     private readonly result: T,
   ) {
     super();
-    this.delay = delay;
+    this.timer = delay;
   }
 
   next(): IteratorResult<Future<unknown> | undefined, T> {
     if (this.step === 0) {
       // Until it waits: a first step that throws ends it, as a generator's would.
       this.step = 2;
-      const delay = this.delay;
-      this.delay = null;
+      const delay = this.timer;
+      this.timer = null;
       if (typeof delay !== 'number') {
         throw new TypeError(
           `sleep() needs a number of seconds, got ${delay === null ? 'null' : typeof delay}`,
@@ -132,7 +135,7 @@ export class SleepCoroutine<T>
       } else {
         // A loop that overrides callLater() sees every sleep, as in CPython;
         // in debug mode, the TimerHandle records where the sleep began.
-        this.handle = loop.callLater(
+        this.timer = loop.callLater(
           delay,
           setResultUnlessCancelled,
           fut as Future<unknown>,
@@ -179,9 +182,9 @@ export class SleepCoroutine<T>
   }
 
   private cancelTimer(): void {
-    const h = this.handle;
+    const h = this.timer as TimerHandle | null;
     if (h !== null) {
-      this.handle = null;
+      this.timer = null;
       h.cancel();
     } else if (!this._cancelled && this.fut !== null) {
       this.fut._loop._timerHandleCancelled(this);
@@ -195,5 +198,6 @@ export class SleepCoroutine<T>
       this.cancelTimer();
       this.fut = null;
     }
+    this.timer = null;
   }
 }

@@ -148,8 +148,33 @@ function markCoroutine(coro: object, task: Future<unknown>): void {
   }
 }
 
-/** The argument queued with a task whose next step throws `_stepExc` into it. */
-const THROW = Symbol('throw');
+/**
+ * A step of `task` that throws `exc` into its coroutine (a misuse found by
+ * the previous step), queued in the task's place: rare, so the exception
+ * travels with the step instead of in a field of every task, and the ready
+ * queue's calls to `Task._run` need no check for it.
+ */
+class ThrowingStep implements Runnable {
+  constructor(
+    readonly task: Task<unknown>,
+    readonly exc: Error,
+  ) {}
+  _run(): void {
+    this.task._runThrowing(this.exc);
+  }
+}
+
+// `Task._flags`: four rarely changed fields in one small integer, as a
+// sleeping task is what a server holds by the hundred thousand (8 bytes a
+// field). The number of cancellation requests is `_flags >> COUNT_SHIFT`.
+/** `_mustCancel`: the next step throws `CancelledError`. */
+const MUST_CANCEL = 1;
+/** Not `_logDestroyPending`: closing the loop does not report this task as pending. */
+const QUIET = 2;
+/** It has taken its first step (which checks that no other task ran its coroutine). */
+const STARTED = 4;
+const COUNT_SHIFT = 3;
+const ONE_CANCEL = 1 << COUNT_SHIFT;
 
 /**
  * Mirrors `asyncio.Task`: runs a coroutine on the loop.
@@ -166,8 +191,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal */ _coro: Coroutine<T>;
   /** @internal A number stands for the name `Task-<n>`, formatted when asked for. */
   _name: string | number;
-  /** @internal */ _numCancelsRequested = 0;
-  /** @internal */ _mustCancel = false;
+  /** @internal `MUST_CANCEL`, `QUIET`, `STARTED` and the number of cancellation requests (see above). */
+  _flags = 0;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
   /**
    * @internal Null before the first step of a task made in an empty context
@@ -175,12 +200,6 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
    * own is needed.
    */
   _context: Context | null | undefined;
-  /** @internal The exception the scheduled step throws into the coroutine. */
-  _stepExc: unknown = undefined;
-  /** Seam (`TaskLike`): If false, closing the loop does not report this task as pending. */
-  _logDestroyPending = true;
-  /** @internal False until its first step (which checks that no other task ran its coroutine). */
-  _started = false;
   /** Seam (`TaskLike`): Its slot in `loop._tasks` while registered, else -1. */
   _regIndex = -1;
 
@@ -188,14 +207,14 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
     // Future() reads only `loop` from its options: pass them on rather than copy.
     super(options?.loop !== undefined ? options : undefined);
     if (!isCoroutine(coro)) {
-      this._logDestroyPending = false;
+      this._flags = QUIET;
       throw new TypeError(
         `a coroutine was expected, got ${shortRepr(coro)}; call the function* to get one`,
       );
     }
     const owner = (coro as Marked)[TASK_OF];
     if (owner !== undefined) {
-      this._logDestroyPending = false;
+      this._flags = QUIET;
       throw reusedError(owner);
     }
     const name = options?.name;
@@ -217,6 +236,27 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       loop._push(this, undefined);
       loop._tasks.add(this as Task<unknown>);
     }
+  }
+
+  /** Seam (`TaskLike`): If false, closing the loop does not report this task as pending. */
+  get _logDestroyPending(): boolean {
+    return (this._flags & QUIET) === 0;
+  }
+  set _logDestroyPending(value: boolean) {
+    this._flags = value ? this._flags & ~QUIET : this._flags | QUIET;
+  }
+
+  /** @internal The next step throws `CancelledError` into the coroutine. */
+  get _mustCancel(): boolean {
+    return (this._flags & MUST_CANCEL) !== 0;
+  }
+  set _mustCancel(value: boolean) {
+    this._flags = value ? this._flags | MUST_CANCEL : this._flags & ~MUST_CANCEL;
+  }
+
+  /** @internal The number of cancellation requests not taken back (`cancelling()`). */
+  get _numCancelsRequested(): number {
+    return this._flags >> COUNT_SHIFT;
   }
 
   /** Mirrors `Task.get_coro()`. */
@@ -264,20 +304,20 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   override cancel(msg?: string): boolean {
     this._clearLog();
     if (this._state !== PENDING) return false;
-    this._numCancelsRequested++;
+    this._flags += ONE_CANCEL;
     const waiter = this._futWaiter;
     // Leave _futWaiter set: it may be a task that ignores the cancellation,
     // and may have to be cancelled again.
     if (waiter?.cancel(msg)) return true;
     // The task's step must already be scheduled.
-    this._mustCancel = true;
+    this._flags |= MUST_CANCEL;
     this._cancelMessage = msg;
     return true;
   }
 
   /** Mirrors `Task.cancelling()`: the number of pending cancellation requests. */
   cancelling(): number {
-    return this._numCancelsRequested;
+    return this._flags >> COUNT_SHIFT;
   }
 
   /**
@@ -285,33 +325,42 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
    * is left, a cancellation not yet delivered is dropped too (3.13+).
    */
   uncancel(): number {
-    if (this._numCancelsRequested > 0) {
-      this._numCancelsRequested--;
-      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    if (this._flags >= ONE_CANCEL) {
+      this._flags -= ONE_CANCEL;
+      if (this._flags < ONE_CANCEL) this._flags &= ~MUST_CANCEL;
     }
-    return this._numCancelsRequested;
+    return this._flags >> COUNT_SHIFT;
   }
 
-  /** Seam (`Runnable`): Called by the ready queue: a step, a wake-up by `arg`, or a step that throws. */
+  /** Seam (`Runnable`): Called by the ready queue: a step, or a wake-up by the future `arg`. */
   _run(arg: unknown): void {
     try {
       if (arg === undefined) {
         this._step(undefined);
-      } else if (arg === THROW) {
-        const exc = this._stepExc;
-        this._stepExc = undefined;
-        this._step(exc);
       } else {
         this._wakeup(arg as Future<unknown>);
       }
     } catch (exc) {
-      if (isInterrupt(exc)) throw exc;
-      this._loop.callExceptionHandler({
-        message: `Exception in callback ${this.constructor.name}.__step()`,
-        exception: exc,
-        task: this as Future<unknown>,
-      });
+      this._stepFailed(exc);
     }
+  }
+
+  /** @internal A step that throws `exc` into the coroutine (see `ThrowingStep`). */
+  _runThrowing(exc: Error): void {
+    try {
+      this._step(exc);
+    } catch (e) {
+      this._stepFailed(e);
+    }
+  }
+
+  private _stepFailed(exc: unknown): void {
+    if (isInterrupt(exc)) throw exc;
+    this._loop.callExceptionHandler({
+      message: `Exception in callback ${this.constructor.name}.__step()`,
+      exception: exc,
+      task: this as Future<unknown>,
+    });
   }
 
   /** @internal Mirrors `__wakeup`: the awaited future is done; resume with its outcome. */
@@ -351,9 +400,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
     if (this._state !== PENDING) {
       throw new InvalidStateError(`_step(): already done: ${String(this)}, ${shortRepr(exc)}`);
     }
-    if (this._mustCancel) {
+    if ((this._flags & MUST_CANCEL) !== 0) {
       if (!(exc instanceof CancelledError)) exc = this._makeCancelledError();
-      this._mustCancel = false;
+      this._flags &= ~MUST_CANCEL;
     }
     this._futWaiter = null;
     const loop = this._loop;
@@ -381,8 +430,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal Mirrors `__step_run_and_handle_result`. */
   _stepRun(exc: unknown): void {
     const coro = this._coro;
-    if (!this._started) {
-      this._started = true;
+    if ((this._flags & STARTED) === 0) {
+      // Its first step checks that no other task ran its coroutine.
+      this._flags |= STARTED;
       const owner = (coro as Marked)[TASK_OF];
       if (owner !== undefined && owner !== this) {
         // Both tasks were made before either ran: the other one runs it.
@@ -411,9 +461,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
       return;
     }
     if (r.done === true) {
-      if (this._mustCancel) {
+      if ((this._flags & MUST_CANCEL) !== 0) {
         // Cancelled right before the coroutine returned.
-        this._mustCancel = false;
+        this._flags &= ~MUST_CANCEL;
         super.cancel(this._cancelMessage);
       } else {
         super.setResult(r.value);
@@ -447,7 +497,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
         y._addWaker(this);
         this._futWaiter = y;
         if (this._loop._debug) noteSuspension(this as Task<unknown>);
-        if (this._mustCancel && y.cancel(this._cancelMessage)) this._mustCancel = false;
+        if ((this._flags & MUST_CANCEL) !== 0 && y.cancel(this._cancelMessage)) {
+          this._flags &= ~MUST_CANCEL;
+        }
       }
     } else if (isCoroutine(y)) {
       this._throwSoon(
@@ -489,8 +541,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   }
 
   private _throwSoon(exc: Error): void {
-    this._stepExc = exc;
-    this._loop._push(this, THROW);
+    this._loop._push(new ThrowingStep(this as Task<unknown>, exc), undefined);
   }
 
   private _eagerStart(): void {
@@ -511,7 +562,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
-    if (this._numCancelsRequested > 0 && this._state === PENDING) info[0] = 'cancelling';
+    if (this._flags >= ONE_CANCEL && this._state === PENDING) info[0] = 'cancelling';
     info.splice(1, 0, `name='${this.getName()}'`);
     const rest: string[] = [`coro=<${coroState(this)}>`];
     if (this._futWaiter !== null) rest.push(`wait_for=${String(this._futWaiter)}`);
@@ -642,9 +693,18 @@ export const eagerTaskFactory: TaskFactory = createEagerTaskFactory(Task);
 // Importing `@x/tasks` installs Task as the default task factory: this is the
 // declared mechanism (`setDefaultTaskFactory` in `@x/loop/internal`), as
 // importing asyncio makes `asyncio.Task` what `loop.create_task()` builds.
-// Spreading `undefined` options is a slow path of V8's: most tasks have none.
-setDefaultTaskFactory((loop, coro, options) =>
-  options === undefined ? new Task(coro, { loop }) : new Task(coro, { ...options, loop }),
-);
+// Spreading `undefined` options is a slow path of V8's: most tasks have none,
+// and for those one options object serves every task (the constructor reads
+// it before anything else can run, and keeps nothing of it).
+const loopOnly: { loop: EventLoop | undefined } = { loop: undefined };
+setDefaultTaskFactory((loop, coro, options) => {
+  if (options !== undefined) return new Task(coro, { ...options, loop });
+  loopOnly.loop = loop;
+  try {
+    return new Task(coro, loopOnly);
+  } finally {
+    loopOnly.loop = undefined;
+  }
+});
 
 refuseUnbound(Task);

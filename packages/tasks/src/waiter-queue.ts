@@ -37,6 +37,14 @@ export class WaiterQueue<F extends Future<unknown>> {
   private head: Parked<F> | null = null;
   private tail: Parked<F> | null = null;
   private live = 0;
+  /**
+   * The last link of the queue's leading run of done waiters (null: none
+   * known). `wake()` starts after it: a `Semaphore` released n times before
+   * its woken waiters run would otherwise scan the ones it woke before, each
+   * time (CPython's `_wake_up_next()` does: quadratic). Waiters never become
+   * not done again, and `unlink()` moves it back when its link leaves.
+   */
+  private doneUpTo: Parked<F> | null = null;
 
   /** The number of waiters. */
   get length(): number {
@@ -124,12 +132,17 @@ export class WaiterQueue<F extends Future<unknown>> {
    */
   wake(value: F extends Future<infer T> ? T : never, n = 1): number {
     let woken = 0;
-    for (let p = this.head; p !== null && woken < n; p = p.next) {
+    const after = this.doneUpTo;
+    let last = after;
+    for (let p = after === null ? this.head : after.next; p !== null && woken < n; p = p.next) {
       if (!p.waiter.done()) {
         p.waiter.setResult(value);
         woken++;
       }
+      // Every link visited is done now, and so is every one before it.
+      last = p;
     }
+    this.doneUpTo = last;
     return woken;
   }
 
@@ -159,6 +172,7 @@ export class WaiterQueue<F extends Future<unknown>> {
 
   private unlink(p: Parked<F>): void {
     const { prev, next } = p;
+    if (p === this.doneUpTo) this.doneUpTo = prev;
     if (prev === null) this.head = next;
     else prev.next = next;
     if (next === null) this.tail = prev;

@@ -330,6 +330,30 @@ describe('FutureGatherTests', () => {
     b.setResult(2);
     expect(await oneLoop.runUntilComplete(fut)).toEqual([1, 2, 1]);
   });
+
+  test('a future given twice, before and after a coroutine, is one child that fails the outer once', async () => {
+    // biome-ignore lint/correctness/useYield: a coroutine that does not wait
+    function* c(): Coroutine<number> {
+      return 2;
+    }
+    const a = oneLoop.createFuture<number>();
+    const fut = gather([a, a, c(), a]);
+    const children = (fut as unknown as { _children: unknown[] })._children;
+    expect(children.length).toBe(4);
+    expect(children[0]).toBe(a);
+    expect(children[1]).toBe(a);
+    expect(children[3]).toBe(a);
+    const boom = new ZeroDivisionError();
+    const seen: unknown[] = [];
+    fut.addDoneCallback((f) => seen.push(f.exception()));
+    a.setException(boom);
+    await expect(oneLoop.runUntilComplete(fut)).rejects.toBe(boom);
+    expect(seen).toEqual([boom]);
+    const ok = oneLoop.createFuture<number>();
+    const again = gather([ok, ok, c()]);
+    ok.setResult(1);
+    expect(await oneLoop.runUntilComplete(again)).toEqual([1, 1, 2]);
+  });
 });
 
 describe('CoroutineGatherTests', () => {

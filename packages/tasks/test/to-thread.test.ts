@@ -1,4 +1,6 @@
 // Ported from CPython 3.14's Lib/test/test_asyncio/test_threads.py (ToThreadTests).
+// The default executor's worker threads are @x/loop's Node entry point (as @x/runner loads it).
+import '@x/loop/node';
 import { type Coroutine, type EventLoop, newEventLoop, RuntimeError } from '@x/loop';
 import { createTask, gather, sleep, toThread } from '@x/tasks';
 import { afterEach, describe, expect, test } from 'vitest';

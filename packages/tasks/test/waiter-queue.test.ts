@@ -13,6 +13,38 @@ function run<T>(main: () => Coroutine<T>): Promise<T> {
 }
 
 describe('WaiterQueue through the primitives', () => {
+  it('Semaphore: release() n times before the woken run wakes n waiters in order, past waiters that left', async () => {
+    const order = await run(function* () {
+      const sem = new Semaphore(0);
+      const order: number[] = [];
+      const ts = Array.from({ length: 8 }, (_, i) =>
+        createTask(
+          (function* () {
+            yield* sem.acquire();
+            order.push(i);
+          })(),
+        ),
+      );
+      yield* sleep(0);
+      sem.release();
+      sem.release(); // woke 0 and 1; they are still queued
+      ts[0]?.cancel(); // a woken waiter leaves before it runs (its permit goes back)
+      ts[3]?.cancel(); // a waiting one leaves
+      yield* sleep(0);
+      sem.release(); // past the ones woken before: wakes 4
+      sem.release(); // and then 5, not the cancelled 3
+      yield* gather([ts[1], ts[2], ts[4], ts[5]]);
+      expect(sem._waiters?.length).toBe(2);
+      ts[6]?.cancel();
+      ts[7]?.cancel();
+      yield* gather(ts, { returnExceptions: true });
+      expect(sem._waiters?.length).toBe(0);
+      return order;
+    });
+    // 0's permit was handed on to the next waiter (2) when it left.
+    expect(order).toEqual([1, 2, 4, 5]);
+  });
+
   it('Event: cancelling every other waiter, then set(), wakes exactly the others', async () => {
     await run(function* () {
       const ev = new Event();

@@ -4,9 +4,10 @@
 export const CASES = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7'];
 /**
  * Our cases with no anchor counterpart: W5 through Future channels instead of Queue(1), and
- * W8, waking N waiters of one Event (its asyncio twin is `workloads/wake.py`).
+ * W12, waking N waiters of an Event, a Lock, a Semaphore and a Condition (its asyncio and
+ * uvloop twin is `workloads/wake.py`; W8–W11 are the anchors' I/O workloads).
  */
-export const EXTRA_CASES = ['W5.futures', 'W8.wake'];
+export const EXTRA_CASES = ['W5.futures', 'W12.wake'];
 /** The I/O workloads (TCP on 127.0.0.1 and child processes), on @x/io: workloads/xasync-io.mjs. */
 export const IO_CASES = ['W8', 'W9', 'W10', 'W11', 'W11b'];
 
@@ -23,7 +24,7 @@ export const SIZES = {
   'W5.futures': 200_000,
   W6: 100_000,
   W7: 100_000,
-  'W8.wake': 100_000,
+  'W12.wake': 100_000,
   W8: 12_500,
   W9: 512 * 2 ** 20,
   W10: 5_000,
@@ -133,12 +134,36 @@ export const ROWS = [
     title: 'W7 cancel + gather',
   },
   {
-    key: 'W8.wake',
-    case: 'W8.wake',
+    key: 'W12.event',
+    case: 'W12.wake',
     metric: 'rate',
     kind: 'rate',
     unit: 'waiters/s',
-    title: 'W8 wake N waiters of one Event: set() + gather (no anchor; twin: workloads/wake.py)',
+    title: 'W12 wake 100k waiters of an Event: set() + gather',
+  },
+  {
+    key: 'W12.lock',
+    case: 'W12.wake',
+    metric: 'rate_lock',
+    kind: 'rate',
+    unit: 'waiters/s',
+    title: 'W12 wake 100k waiters of a Lock: release(), each in turn',
+  },
+  {
+    key: 'W12.semaphore',
+    case: 'W12.wake',
+    metric: 'rate_semaphore',
+    kind: 'rate',
+    unit: 'waiters/s',
+    title: 'W12 wake 100k waiters of a Semaphore: release(), each in turn',
+  },
+  {
+    key: 'W12.condition',
+    case: 'W12.wake',
+    metric: 'rate_condition',
+    kind: 'rate',
+    unit: 'waiters/s',
+    title: 'W12 wake 100k waiters of a Condition: notifyAll(), each in turn',
   },
   {
     key: 'W8',

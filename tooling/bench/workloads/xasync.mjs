@@ -1,7 +1,7 @@
 // x-async (@x/loop + @x/tasks): the seven anchor workloads, written as
 // ../shared/anchors/bench/py/bench.py writes them for asyncio (same N, same seeded delays,
 // same timed phases, same checks). Runs the built packages (dist/), as an application would.
-// Usage: node workloads/xasync.mjs CASE   (CASE: W1 W2 W3 W4 W5 W5.futures W6 W7 W8.wake)
+// Usage: node workloads/xasync.mjs CASE   (CASE: W1 W2 W3 W4 W5 W5.futures W6 W7 W12.wake)
 import { newEventLoop } from '@x/loop';
 import * as tasks from '@x/tasks';
 import { assert, emit, lcgUniform, main, memMetrics, now, rssKiB } from '../lib/common.mjs';
@@ -260,24 +260,108 @@ async function w7() {
   );
 }
 
-// W8: N tasks wait on one Event; set() it and gather them (set + wake-ups timed). Each woken
-// waiter leaves the waiter queue, so this is linear only if leaving is O(1).
-async function w8() {
+// W12: waking N waiters of each primitive, timed from the wake-up call to the last waiter
+// done (`gather`). Each woken waiter leaves its primitive's waiter queue, so this is linear
+// only if leaving is O(1) (it was O(n) once: quadratic). Same scenarios as workloads/wake.py.
+//  - Event: N tasks in `event.wait()`; `set()`.
+//  - Lock: N tasks in `acquire()` behind a held lock; `release()`, each waiter releases in turn.
+//  - Semaphore: N tasks in `acquire()` of a `Semaphore(0)`; `release()`, each waiter releases in turn.
+//  - Condition: N tasks in `wait()`; `notifyAll()` under the lock, each waiter releases in turn.
+function* wakeEvent(N) {
+  const ev = new tasks.Event();
+  const ts = [];
+  for (let i = 0; i < N; i++) ts.push(createTask(ev.wait()));
+  yield* sleep(0); // all waiting
+  const t0 = now();
+  ev.set();
+  const results = yield* gather(ts);
+  const t1 = now();
+  assert(results.length === N && results.every((r) => r === true), 'every Event waiter woke');
+  return t1 - t0;
+}
+
+function* wakeLock(N) {
+  const lock = new tasks.Lock();
+  let n = 0;
+  function* waiter() {
+    yield* lock.acquire();
+    n++;
+    lock.release();
+  }
+  yield* lock.acquire();
+  const ts = [];
+  for (let i = 0; i < N; i++) ts.push(createTask(waiter()));
+  yield* sleep(0); // all waiting
+  const t0 = now();
+  lock.release();
+  yield* gather(ts);
+  const t1 = now();
+  assert(n === N && !lock.locked(), 'every Lock waiter acquired and released');
+  return t1 - t0;
+}
+
+function* wakeSemaphore(N) {
+  const sem = new tasks.Semaphore(0);
+  let n = 0;
+  function* waiter() {
+    yield* sem.acquire();
+    n++;
+    sem.release();
+  }
+  const ts = [];
+  for (let i = 0; i < N; i++) ts.push(createTask(waiter()));
+  yield* sleep(0); // all waiting
+  const t0 = now();
+  sem.release();
+  yield* gather(ts);
+  const t1 = now();
+  assert(n === N && !sem.locked(), 'every Semaphore waiter acquired and released');
+  return t1 - t0;
+}
+
+function* wakeCondition(N) {
+  const cond = new tasks.Condition();
+  let n = 0;
+  function* waiter() {
+    yield* cond.acquire();
+    try {
+      yield* cond.wait();
+      n++;
+    } finally {
+      cond.release();
+    }
+  }
+  const ts = [];
+  for (let i = 0; i < N; i++) ts.push(createTask(waiter()));
+  yield* sleep(0); // all waiting
+  const t0 = now();
+  yield* cond.acquire();
+  cond.notifyAll();
+  cond.release();
+  yield* gather(ts);
+  const t1 = now();
+  assert(n === N && !cond.locked(), 'every Condition waiter woke');
+  return t1 - t0;
+}
+
+async function w12() {
   const N = 100_000;
-  await runMain(
-    (function* () {
-      const ev = new tasks.Event();
-      const ts = [];
-      for (let i = 0; i < N; i++) ts.push(createTask(ev.wait()));
-      yield* sleep(0); // all waiting
-      const t0 = now();
-      ev.set();
-      const results = yield* gather(ts);
-      const t1 = now();
-      assert(results.length === N && results.every((r) => r === true), 'every waiter woke');
-      emit('W8.wake', N, { rate: N / (t1 - t0), seconds: t1 - t0 });
-    })(),
-  );
+  const s = {};
+  for (const [name, fn] of [
+    ['event', wakeEvent],
+    ['lock', wakeLock],
+    ['semaphore', wakeSemaphore],
+    ['condition', wakeCondition],
+  ]) {
+    s[name] = await runMain(fn(N));
+  }
+  emit('W12.wake', N, {
+    rate: N / s.event,
+    seconds: s.event,
+    rate_lock: N / s.lock,
+    rate_semaphore: N / s.semaphore,
+    rate_condition: N / s.condition,
+  });
 }
 
 await main({
@@ -289,5 +373,5 @@ await main({
   'W5.futures': w5('W5.futures', true),
   W6: w6,
   W7: w7,
-  'W8.wake': w8,
+  'W12.wake': w12,
 });

@@ -16,7 +16,8 @@
  * const loop = newEventLoop();
  * const n = await loop.runUntilComplete(loop.runInExecutor(null, (a: number) => a * 2, 21));
  * ```
- * @module
+ *
+ * @module @x/loop/node
  */
 import { setDefaultExecutorFactory } from '../executor.js';
 import { WorkerPoolExecutor } from './worker-pool-executor.js';
