@@ -13,7 +13,8 @@ import { shortRepr } from './format.js';
 import type { ContextInternals } from './seam.js';
 
 type Data = ReadonlyMap<ContextVar<unknown>, unknown>;
-const EMPTY: Data = new Map();
+/** @internal The values of an empty context (shared: a context's values are never changed in place). */
+export const EMPTY: Data = new Map();
 
 /**
  * Mirrors `contextvars.Context`: a mapping of context variables to values.
@@ -29,6 +30,11 @@ const EMPTY: Data = new Map();
 export class Context implements ContextInternals {
   /** Seam: `ContextInternals`. */ _data: Data;
   /** Seam: `ContextInternals`. */ _entered = false;
+  /**
+   * @internal The owner it was made for by `contextOf()`: tokens made while
+   * that owner ran in the scratch context belong to this context.
+   */
+  _owner: ContextOwner | null = null;
 
   constructor() {
     this._data = EMPTY;
@@ -100,24 +106,116 @@ function fromData(data: Data): Context {
 }
 
 /**
- * The running context, and a scratch context that callbacks run in.
- *
- * A callback that was scheduled without an explicit context runs in a copy
- * of the context current at scheduling time. Instead of allocating that copy,
- * the loop points the scratch context at the saved mapping for the duration of
- * the callback, saving and restoring the previous current context and scratch
- * mapping in locals (so entering nests, with no allocation). The scratch
- * context is never handed to user code, so nothing can observe its reuse.
+ * Seam: something that runs code in a context of its own which is made only
+ * when asked for (a Handle, a Task). Until then `_ctx` holds the values of
+ * that context (an immutable map, shared with the context it was copied
+ * from: copying is O(1)), and the code runs in the scratch context pointed
+ * at them; `contextOf()` makes the Context when someone asks for it.
  */
-export const state: { current: Context; scratch: Context; run: number; runs: number } = {
+export interface ContextOwner {
+  /** Its context once made, else the values it would hold. */
+  _ctx: Context | Data;
+}
+
+/**
+ * The running context, and the scratch context that owners run in.
+ *
+ * An owner without a Context of its own runs in the scratch context pointed
+ * at its values (`runInContext`), which writes back what the code set. The
+ * scratch context is never handed to user code (`contextOf` makes a real one
+ * on demand), so nothing can observe its reuse.
+ */
+export const state: {
+  current: Context;
+  scratch: Context;
+  owner: ContextOwner | null;
+} = {
   current: new Context(),
   scratch: new Context(),
-  // Which callback the scratch context stands for while it is current (a
-  // number per run, given by Handle._run from `runs`): a Token made there
-  // belongs to that callback's context, not to another callback's.
-  run: 0,
-  runs: 0,
+  // Whose values the scratch context holds while it is entered: a Token made
+  // there belongs to that owner's context, not to another owner's.
+  owner: null,
 };
+
+/**
+ * Seam: the one context-on-demand mechanism: calls `fn(a, b)` with `o`'s
+ * context as the current one (and returns what it returns), and restores
+ * the previous one afterwards,
+ * whatever `fn` does; what `fn` set stays `o`'s context. Throws the
+ * RuntimeError of `Context.run` (before calling `fn`) if `o`'s Context is
+ * already entered. What it saves lives in this frame's locals: entering
+ * nests with no allocation.
+ */
+export function runInContext<A, B, R>(o: ContextOwner, fn: (a: A, b: B) => R, a: A, b: B): R {
+  const c = o._ctx;
+  const prev = state.current;
+  if (c instanceof Context) {
+    if (c._entered) throwEntered(c);
+    c._entered = true;
+    state.current = c;
+    try {
+      return fn(a, b);
+    } finally {
+      state.current = prev;
+      c._entered = false;
+    }
+  }
+  const s = state.scratch;
+  const prevData = s._data;
+  const prevOwner = state.owner;
+  s._data = c;
+  state.owner = o;
+  state.current = s;
+  try {
+    return fn(a, b);
+  } finally {
+    const own = o._ctx;
+    if (own instanceof Context) {
+      // Made by contextOf() while `fn` ran: it holds the values from then on.
+      if (state.current === s) own._data = s._data;
+      own._entered = false;
+    } else if (s._data !== own) {
+      // Only when `fn` set something: most owners keep the values they had.
+      o._ctx = s._data;
+    }
+    s._data = prevData;
+    state.owner = prevOwner;
+    state.current = prev;
+  }
+}
+
+function throwEntered(c: Context): never {
+  throw new RuntimeError(`cannot enter context: ${String(c)} is already entered`);
+}
+
+/**
+ * Seam: `o`'s context as a Context, made now if it was not yet (what
+ * `Handle.getContext()` and `Task.getContext()` return).
+ */
+export function contextOf(o: ContextOwner): Context {
+  const c = o._ctx;
+  if (c instanceof Context) return c;
+  const ctx = new Context();
+  ctx._owner = o;
+  o._ctx = ctx;
+  const s = state.scratch;
+  if (state.owner === o) {
+    // Asked for while `o` runs: its code continues in the new context, which
+    // is entered (as CPython's) until runInContext() returns.
+    ctx._data = s._data;
+    ctx._entered = true;
+    if (state.current === s) state.current = ctx;
+  } else {
+    ctx._data = c;
+  }
+  return ctx;
+}
+
+/** Which context a Token belongs to: the scratch context stands for its owner's. */
+function identityOf(ctx: Context): Context | ContextOwner {
+  if (ctx === state.scratch && state.owner !== null) return state.owner;
+  return ctx._owner ?? ctx;
+}
 
 /**
  * Mirrors `contextvars.copy_context()`: a copy of the current context.
@@ -153,10 +251,8 @@ export class Token<T> {
   /** Mirrors `Token.MISSING`: the old value of a variable that had none. */
   static readonly MISSING: typeof MISSING = MISSING;
   /** @internal */ _used = false;
-  /** @internal The context it was made in. */
-  readonly _ctx: Context;
-  /** @internal For the scratch context: which callback run made it (`state.run`). */
-  readonly _run: number;
+  /** @internal The context it was made in (the scratch context stands for its owner). */
+  readonly _ctx: Context | ContextOwner;
   /** Mirrors `Token.var`: the variable that `set()` was called on. */
   readonly var: ContextVar<T>;
   /** Mirrors `Token.old_value`: the value before `set()`, or `Token.MISSING`. */
@@ -164,8 +260,7 @@ export class Token<T> {
   constructor(v: ContextVar<T>, oldValue: T | typeof MISSING, ctx: Context) {
     this.var = v;
     this.oldValue = oldValue;
-    this._ctx = ctx;
-    this._run = ctx === state.scratch ? state.run : 0;
+    this._ctx = identityOf(ctx);
   }
 
   /** Mirrors `repr(token)`. */
@@ -233,7 +328,7 @@ export class ContextVar<T> {
     if (token.var !== this)
       throw new ValueError(`${String(token)} was created by a different ContextVar`);
     const ctx = state.current;
-    if (token._ctx !== ctx || (ctx === state.scratch && token._run !== state.run)) {
+    if (token._ctx !== identityOf(ctx)) {
       throw new ValueError(`${String(token)} was created in a different Context`);
     }
     token._used = true;

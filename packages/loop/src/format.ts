@@ -51,6 +51,27 @@ export function formatCallback(fn: unknown, args: readonly unknown[]): string {
 }
 
 /**
+ * Where this library's packages live: the directory that holds `@x/loop`'s
+ * own package directory (`.../packages/` in the repository,
+ * `.../node_modules/@x/` once installed), as a path and as a file URL (ESM
+ * frames print URLs). A frame from a `src/` or `dist/` directory of a package
+ * there is the library's, whichever package it is, so that this file need
+ * not know the packages built on it. Null where the module has no URL.
+ */
+const libraryFrame: RegExp | null = (() => {
+  let root: URL;
+  try {
+    root = new URL('../..', import.meta.url);
+  } catch {
+    return null;
+  }
+  const quote = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const roots = [root.href];
+  if (root.protocol === 'file:') roots.push(decodeURIComponent(root.pathname));
+  return new RegExp(`(?:${roots.map(quote).join('|')})[^\\\\/]+[\\\\/](?:src|dist)[\\\\/]`);
+})();
+
+/**
  * The stack where something was created, for debug mode. The frames of this
  * library are dropped, so the first line is the user's call.
  */
@@ -62,12 +83,8 @@ export function captureCreationSite(): string | null {
   if (EC.captureStackTrace) EC.captureStackTrace(holder, captureCreationSite);
   else holder.stack = new Error().stack;
   const lines = (holder.stack ?? '').split('\n').slice(1);
-  const user = lines.filter(
-    (l) =>
-      !/[\\/]packages[\\/](loop|tasks|signals|runner)[\\/](src|dist)[\\/]|[\\/]@x[\\/](loop|tasks|signals|runner)[\\/]/.test(
-        l,
-      ),
-  );
+  const re = libraryFrame;
+  const user = re === null ? lines : lines.filter((l) => !re.test(l));
   const kept = user.length > 0 ? user : lines;
   return kept.length > 0 ? kept.map((l) => l.trim()).join('\n') : null;
 }

@@ -8,7 +8,7 @@
 
 import { noteAwaitSite } from './await-site.js';
 import { checkCallback, refuseUnbound } from './check-callback.js';
-import { Context, state } from './context.js';
+import { Context } from './context.js';
 import { CoroutineObject } from './coroutine-object.js';
 import { CancelledError, InvalidStateError, RuntimeError } from './errors.js';
 import { getEventLoop } from './events.js';
@@ -24,8 +24,6 @@ export const PENDING = 0;
 export const CANCELLED = 1;
 export const FINISHED = 2;
 const STATE_NAMES = ['PENDING', 'CANCELLED', 'FINISHED'] as const;
-
-type Data = Context['_data'];
 
 /** What the finalizer needs to report a failure nobody looked at, without the future itself. */
 export interface LogInfo {
@@ -85,11 +83,12 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
   /** Seam (`FutureInternals`): `undefined` while there is none, so that `null` can be an exception value. */
   _exception: unknown = undefined;
   /** Seam: `FutureInternals`. */ _loop: EventLoop;
-  // The first callback is kept inline: most futures have exactly one waiter.
-  /** @internal */ _cb0: unknown = null;
-  /** @internal */ _ctx0: Context | Data | null = null;
-  /** @internal Further callbacks, as flat (callback, context) pairs. */
-  _more: unknown[] | null = null;
+  // The done callbacks, as what the ready queue runs (see `_addWaker`): a
+  // function is kept as the Handle it will run in. The first one is kept
+  // inline: most futures have exactly one waiter.
+  /** @internal */ _cb0: Runnable<Future<T>> | null = null;
+  /** @internal Further callbacks, in the order they were added. */
+  _more: Runnable<Future<T>>[] | null = null;
   /** Seam: `FutureInternals`. */ _cancelMessage: string | undefined = undefined;
   /** Seam (`FutureInternals`): The CancelledError that cancelled a task, handed to its awaiters once. */
   _cancelledExc: CancelledError | null = null;
@@ -234,32 +233,19 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
       this._loop._callSoonWith(cb, [this], ctx ?? null);
       return;
     }
-    this._addCallback(cb, ctx ?? state.current._data);
+    // The Handle it will run in, made now: it takes the context as it is now.
+    this._addRunnable(new Handle(cb, [this], this._loop, ctx ?? null));
   }
 
   /** Mirrors `Future.remove_done_callback()`: removes every registration of `cb`; returns how many. */
   removeDoneCallback(cb: (f: this) => void): number {
-    let removed = 0;
-    const more = this._more;
-    if (more !== null) {
-      const kept: unknown[] = [];
-      for (let i = 0; i < more.length; i += 2) {
-        if (more[i] === cb) removed++;
-        else kept.push(more[i], more[i + 1]);
-      }
-      this._more = kept.length > 0 ? kept : null;
-    }
-    if (this._cb0 === cb) {
-      removed++;
-      this._cb0 = null;
-      this._ctx0 = null;
-    }
-    if (this._cb0 === null && this._more !== null) {
-      this._cb0 = this._more[0];
-      this._ctx0 = this._more[1] as Context | Data;
-      this._more = this._more.length > 2 ? this._more.slice(2) : null;
-    }
-    return removed;
+    const all: Runnable<Future<T>>[] = [];
+    if (this._cb0 !== null) all.push(this._cb0);
+    if (this._more !== null) all.push(...this._more);
+    const kept = all.filter((r) => !(r instanceof Handle && r._callback === cb));
+    this._cb0 = kept.length > 0 ? (kept[0] as Runnable<Future<T>>) : null;
+    this._more = kept.length > 1 ? kept.slice(1) : null;
+    return all.length - kept.length;
   }
 
   /** `yield* fut` in a coroutine: suspends the task until the future is done. */
@@ -305,52 +291,45 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
     });
   }
 
-  /** @internal Registers a callback (function or Runnable) with its context. */
-  _addCallback(cb: unknown, ctx: Context | Data | null): void {
-    if (this._cb0 === null && this._more === null) {
-      this._cb0 = cb;
-      this._ctx0 = ctx;
-    } else if (this._more === null) {
-      this._more = [cb, ctx];
-    } else {
-      this._more.push(cb, ctx);
-    }
+  /** @internal Registers what runs when this is done (a done callback's Handle, or a waker). */
+  _addRunnable(r: Runnable<Future<T>>): void {
+    if (this._cb0 === null && this._more === null) this._cb0 = r;
+    else if (this._more === null) this._more = [r];
+    else this._more.push(r);
   }
 
-  /** Seam (`FutureInternals`): Registers an object whose `_run(this)` is queued when this is done. */
-  _addWaker(r: Runnable): void {
+  /**
+   * Seam (`FutureInternals`): Registers an object whose `_run(this)` is queued
+   * when this is done: a done callback without a Handle (see ARCHITECTURE.md
+   * for which objects may be added this way).
+   */
+  _addWaker(r: Runnable<Future<T>>): void {
     if (this._state !== PENDING) this._loop._push(r, this);
-    else this._addCallback(r, null);
+    else this._addRunnable(r);
   }
 
-  /** @internal */
+  /** @internal Queues the done callbacks, in the order they were added. */
   _scheduleCallbacks(): void {
     const cb0 = this._cb0;
     if (cb0 === null) return;
     const loop = this._loop;
     loop._checkClosed();
-    const ctx0 = this._ctx0;
     const more = this._more;
     this._cb0 = null;
-    this._ctx0 = null;
     this._more = null;
-    this._queue(loop, cb0, ctx0);
-    if (more !== null) {
-      for (let i = 0; i < more.length; i += 2)
-        this._queue(loop, more[i], more[i + 1] as Context | Data | null);
-    }
+    this._queue(loop, cb0);
+    if (more !== null)
+      for (let i = 0; i < more.length; i++) this._queue(loop, more[i] as Runnable<Future<T>>);
   }
 
-  private _queue(loop: EventLoop, cb: unknown, ctx: Context | Data | null): void {
-    if (typeof cb === 'function') {
-      const explicit = ctx instanceof Context;
-      const h = new Handle(cb as (f: unknown) => void, [this], loop, explicit ? ctx : null);
-      // A callback added without a context runs in the snapshot taken then.
-      if (!explicit && ctx !== null) h._data = ctx;
-      if (loop._debug) h._sourceTraceback = this._sourceTraceback;
-      loop._push(h, undefined);
+  private _queue(loop: EventLoop, r: Runnable<Future<T>>): void {
+    // Debug mode: a done callback's Handle reports where the future was made.
+    if (r instanceof Handle) {
+      if (loop._debug) r._sourceTraceback = this._sourceTraceback;
+      // A Handle has its arguments: queued without one, it takes one slot.
+      loop._push(r, undefined);
     } else {
-      loop._push(cb as Runnable, this);
+      loop._push(r, this);
     }
   }
 
@@ -390,14 +369,14 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
       if (this._exception !== undefined) info.push(`exception=${shortRepr(this._exception)}`);
       else info.push(`result=${shortRepr(this._result)}`);
     }
-    const cbs: unknown[] = [];
+    const cbs: Runnable<Future<T>>[] = [];
     if (this._cb0 !== null) cbs.push(this._cb0);
-    if (this._more !== null) for (let i = 0; i < this._more.length; i += 2) cbs.push(this._more[i]);
+    if (this._more !== null) cbs.push(...this._more);
     if (cbs.length > 0) {
-      const f = (cb: unknown): string =>
-        typeof cb === 'function'
-          ? formatCallback(cb, [])
-          : `${(cb as object).constructor.name}._wakeup()`;
+      const f = (r: Runnable<Future<T>>): string =>
+        r instanceof Handle
+          ? formatCallback(r._callback, [])
+          : `${(r as object).constructor.name}._wakeup()`;
       const n = cbs.length;
       const shown =
         n === 1
@@ -425,7 +404,7 @@ Future.prototype._sourceTraceback = null;
 refuseUnbound(Future);
 
 /** Resolves a native promise from a loop iteration, and asks the loop for a microtask turn. */
-class ThenBridge implements Runnable {
+class ThenBridge implements Runnable<unknown> {
   constructor(
     private readonly settle: () => void,
     private readonly loop: EventLoop,

@@ -2,7 +2,14 @@
  * Handles: the objects that `callSoon`, `callLater` and `callAt` return.
  */
 import { refuseUnbound } from './check-callback.js';
-import { Context, state } from './context.js';
+import {
+  type Context,
+  type ContextOwner,
+  contextOf,
+  EMPTY as EMPTY_DATA,
+  runInContext,
+  state,
+} from './context.js';
 import { isInterrupt } from './errors.js';
 import { firstFrame, formatCallback } from './format.js';
 import type { EventLoop } from './loop.js';
@@ -10,6 +17,14 @@ import type { Callback, HandleInternals } from './seam.js';
 import type { ExceptionContext } from './types.js';
 
 type Data = Context['_data'];
+
+/** The empty values, as a constant of this module (a hot path reads it; see ARCHITECTURE.md). */
+const EMPTY: Data = EMPTY_DATA;
+
+/** Calls a handle's callback with its arguments; returns what it returns. */
+function call(cb: Callback, args: unknown[] | null): unknown {
+  return args === null ? cb() : cb(...args);
+}
 
 /**
  * Mirrors `asyncio.Handle`: a scheduled callback that can be cancelled.
@@ -21,14 +36,20 @@ type Data = Context['_data'];
  * handle.cancelled();                         // true
  * ```
  */
-export class Handle implements HandleInternals {
-  /** @internal */ _callback: Callback | null;
-  /** @internal */ _args: unknown[] | null;
+export class Handle implements HandleInternals, ContextOwner {
+  // Two fields, more only for arguments or a non-empty context: `callSoon`
+  // makes one per call and the ready queue holds it until it runs, so each
+  // field is paid for by every pending callback (W1).
+  /** @internal Null once cancelled (that is what `cancelled()` reads). */
+  _callback: Callback | null;
   /** @internal */ _loop: EventLoop;
-  /** @internal */ _cancelled = false;
-  /** @internal The explicit context, or null to run in a snapshot of `_data`. */
-  _context: Context | null;
-  /** Seam: `HandleInternals`. */ _data: Data;
+  /**
+   * Seam (`ContextOwner`): its context, or the values it runs with until one
+   * is asked for. The empty values (the common case) stay on the prototype.
+   */
+  declare _ctx: Context | Data;
+  /** @internal Null (on the prototype, below) unless it was given arguments. */
+  declare _args: unknown[] | null;
   // Debug-only: both start out on the prototype (below), so that a handle made
   // outside debug mode carries two fields fewer.
   /** @internal */ declare _repr: string | null;
@@ -37,7 +58,7 @@ export class Handle implements HandleInternals {
 
   /**
    * Mirrors `asyncio.Handle(callback, args, loop, context)`; applications
-   * get one from `loop.callSoon()`. `context` null: a snapshot of the current one.
+   * get one from `loop.callSoon()`. `context` null: a copy of the current one.
    */
   constructor(
     callback: Callback,
@@ -46,69 +67,53 @@ export class Handle implements HandleInternals {
     context: Context | null,
   ) {
     this._callback = callback;
-    this._args = args;
     this._loop = loop;
-    this._context = context;
-    this._data = state.current._data;
+    const ctx = context ?? state.current._data;
+    if (ctx !== EMPTY) this._ctx = ctx;
+    if (args !== null) this._args = args;
   }
 
   /** Mirrors `Handle.cancel()`: the callback will not be called. Cancelling twice is harmless. */
   cancel(): void {
-    if (!this._cancelled) {
-      this._cancelled = true;
-      // In debug mode keep what the callback was, for "Executing <Handle ...> took".
-      if (this._loop._debug) this._repr = this.toString();
-      this._callback = null;
-      this._args = null;
-    }
+    const cb = this._callback;
+    if (cb === null) return;
+    const args = this._args;
+    this._callback = null;
+    if (args !== null) this._args = null;
+    // In debug mode keep what the callback was, for "Executing <Handle ...> took".
+    if (this._loop._debug) this._repr = `<${this._reprInfo(cb, args).join(' ')}>`;
   }
 
   /** Mirrors `Handle.cancelled()`. */
   cancelled(): boolean {
-    return this._cancelled;
+    return this._callback === null;
   }
 
   /** Mirrors `Handle.get_context()`: the context the callback runs in. */
   getContext(): Context {
-    if (this._context === null) {
-      const c = new Context();
-      c._data = this._data;
-      this._context = c;
-    }
-    return this._context;
+    return contextOf(this);
+  }
+
+  /**
+   * Seam (`HandleInternals`): the values it runs with, for `gather`'s waker,
+   * which sets them before running the handle at once.
+   */
+  get _data(): Data {
+    const c = this._ctx;
+    return c instanceof Map ? c : (c as Context)._data;
+  }
+  set _data(d: Data) {
+    this._ctx = d;
   }
 
   /** Seam (`HandleInternals`): Called by the loop's ready queue. */
   _run(_arg?: unknown): void {
-    if (this._cancelled) return;
-    const cb = this._callback as (...args: unknown[]) => void;
+    const cb = this._callback;
+    if (cb === null) return;
     const args = this._args;
-    const ctx = this._context;
     let r: unknown;
     try {
-      if (ctx === null) {
-        const s = state.scratch;
-        const prevCtx = state.current;
-        const prevData = s._data;
-        const prevRun = state.run;
-        s._data = this._data;
-        state.current = s;
-        state.run = ++state.runs;
-        try {
-          r = args === null ? cb() : cb(...args);
-        } finally {
-          // Keep what the callback set: it is this handle's context from now
-          // on (what getContext() and the exception handler see), as in CPython.
-          this._data = s._data;
-          s._data = prevData;
-          state.current = prevCtx;
-          state.run = prevRun;
-        }
-      } else if (args === null) {
-        r = ctx.run(cb);
-      } else {
-        r = ctx.run(cb, ...args);
-      }
+      r = runInContext(this, call, cb, args);
     } catch (exc) {
       if (isInterrupt(exc)) throw exc;
       this._report(exc, cb, args);
@@ -132,10 +137,10 @@ export class Handle implements HandleInternals {
   }
 
   /** @internal */
-  _reprInfo(): string[] {
+  _reprInfo(cb = this._callback, args = this._args): string[] {
     const info: string[] = [this.constructor.name];
-    if (this._cancelled) info.push('cancelled');
-    if (this._callback !== null) info.push(formatCallback(this._callback, this._args ?? []));
+    if (this.cancelled()) info.push('cancelled');
+    if (cb !== null) info.push(formatCallback(cb, args ?? []));
     const site = firstFrame(this._sourceTraceback);
     if (site !== null) info.push(`created at ${site}`);
     return info;
@@ -152,6 +157,8 @@ export class Handle implements HandleInternals {
   }
 }
 
+Handle.prototype._ctx = EMPTY;
+Handle.prototype._args = null;
 Handle.prototype._repr = null;
 Handle.prototype._sourceTraceback = null;
 
@@ -167,6 +174,8 @@ Handle.prototype._sourceTraceback = null;
  */
 export class TimerHandle extends Handle {
   /** @internal */ _when: number;
+  /** @internal The heap's flag (`TimerEntry`): set with the callback dropped by `cancel()`. */
+  _cancelled = false;
   /** @internal Tie-breaker: timers due at the same time run in the order they were made. */
   _seq: number;
   /** @internal True while it sits in the loop's timer heap. */
@@ -193,13 +202,16 @@ export class TimerHandle extends Handle {
 
   /** Mirrors `TimerHandle.cancel()`. */
   override cancel(): void {
-    if (!this._cancelled) this._loop._timerHandleCancelled(this);
+    if (!this._cancelled) {
+      this._loop._timerHandleCancelled(this);
+      this._cancelled = true;
+    }
     super.cancel();
   }
 
   /** @internal */
-  override _reprInfo(): string[] {
-    const info = super._reprInfo();
+  override _reprInfo(cb = this._callback, args = this._args): string[] {
+    const info = super._reprInfo(cb, args);
     info.splice(this._cancelled ? 2 : 1, 0, `when=${this._when}`);
     return info;
   }

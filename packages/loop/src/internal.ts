@@ -18,8 +18,14 @@ export {
 export { noteAwaitSite, takeAwaitSite } from './await-site.js';
 // What every API that takes a callback checks at the call (async functions, unbound methods).
 export { checkCallback, refuseUnbound } from './check-callback.js';
-// The current Context, which a Task enters for each step.
-export { state as contextState } from './context.js';
+// Context on demand: what a Handle and a Task run in (`runInContext`), made
+// into a Context only when asked for (`contextOf`).
+export {
+  type ContextOwner,
+  contextOf,
+  runInContext,
+  state as contextState,
+} from './context.js';
 // What CPython's coroutine objects say about their misuse (await, reuse, never awaited).
 export {
   REUSED,
@@ -32,8 +38,8 @@ export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';
 // Formatting shared by every repr and log line.
 export { captureCreationSite, firstFrame, formatCallback, shortRepr } from './format.js';
-// The states of a Future and the members upper layers may use (seam.ts).
-export { CANCELLED, FINISHED, PENDING } from './future.js';
+// The states of a Future that upper layers compare with (FINISHED is `!== PENDING && !== CANCELLED`).
+export { CANCELLED, PENDING } from './future.js';
 // How `@x/tasks` installs Task (the declared mechanism: importing `@x/tasks` calls it once).
 export { addCloseHook, setDefaultTaskFactory } from './loop.js';
 export { wrapPromise } from './promise.js';

@@ -774,14 +774,7 @@ export class EventLoop implements LoopInternals {
           // Read the clock only when a timer could be due: with no timers,
           // reading it is most of the cost of an iteration (a task that
           // yields in a loop).
-          if (timers.size > 0) {
-            const end = this.time() + CLOCK_RESOLUTION;
-            while (timers.size > 0 && timers.peekWhen() < end) {
-              const top = timers.pop() as TimerEntry;
-              top._scheduled = false;
-              ready.push(top, undefined);
-            }
-          }
+          if (timers.size > 0) timers.moveDue(this.time() + CLOCK_RESOLUTION, ready);
           this._batch = ready.length;
         }
         // Run the callbacks that were ready when the iteration started.

@@ -7,7 +7,7 @@
  * which no interface here declares. To let an upper package use one more
  * member, declare it here first: the seam stays one screen long on purpose.
  */
-import type { Context, ContextVar } from './context.js';
+import type { Context, ContextOwner, ContextVar } from './context.js';
 import type { CancelledError } from './errors.js';
 import type { Handle } from './handle.js';
 import type { Runnable } from './ready-queue.js';
@@ -85,9 +85,15 @@ export interface ContextInternals {
   _entered: boolean;
 }
 
-/** What `gather` uses of a Handle to run a done callback at once, in a saved context. */
-export interface HandleInternals extends Runnable {
-  /** The context values the callback runs with. */
+/**
+ * What `gather` uses of a Handle to run a done callback at once, in a saved
+ * context: set `_ctx` (`ContextOwner`) to the values, then call `_run()`.
+ */
+export interface HandleInternals extends Runnable, ContextOwner {
+  /**
+   * The context values the callback runs with: the older spelling of
+   * reading or setting `_ctx` to values, kept until `gather` sets `_ctx`.
+   */
   _data: ReadonlyMap<ContextVar<unknown>, unknown>;
 }
 

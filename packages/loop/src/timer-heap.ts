@@ -7,7 +7,10 @@
  * removing from the middle of a heap is O(n), and most cancelled timers
  * reach the top soon anyway.
  */
-import type { Runnable } from './ready-queue.js';
+import type { ReadyQueue, Runnable } from './ready-queue.js';
+
+/** Below this many due timers, `moveDue` pops them one by one. */
+const BULK_MIN = 256;
 
 /**
  * Seam: What the heap holds: a TimerHandle, or an object of `@x/tasks`
@@ -81,6 +84,124 @@ export class TimerHeap {
     return top;
   }
 
+  /**
+   * Moves every timer due before `end` to `ready`, in (due time, creation)
+   * order, marking them unscheduled; returns how many. When they are at
+   * least a quarter of the heap (a burst that fell due together), it sorts
+   * them at once instead of popping each: popping costs O(log n) scattered
+   * loads per timer, a radix sort of the due times a few sequential passes.
+   */
+  moveDue(end: number, ready: ReadyQueue): number {
+    const n = this.items.length;
+    if (n === 0 || (this.keys[0] as number) >= end) return 0;
+    const k = this.keys;
+    let m = 0;
+    if (n >= BULK_MIN * 4) {
+      for (let i = 0; i < n; i++) if ((k[i] as number) < end) m++;
+    }
+    if (m < BULK_MIN || m * 4 < n) {
+      m = 0;
+      while (this.items.length > 0 && (this.keys[0] as number) < end) {
+        const t = this.pop() as TimerEntry;
+        t._scheduled = false;
+        ready.push(t, undefined);
+        m++;
+      }
+      return m;
+    }
+    const due: TimerEntry[] = new Array(m);
+    const order = this.takeSorted(end, due);
+    for (let j = 0; j < m; j++) {
+      const t = due[order[j] as number] as TimerEntry;
+      t._scheduled = false;
+      ready.push(t, undefined);
+    }
+    return m;
+  }
+
+  /**
+   * Takes the timers due before `end` out of the heap into `due` (as many
+   * as it has room for: all of them) and returns their indices in (due
+   * time, creation) order. The due times are sorted by an LSD radix sort on
+   * their bits, 16 at a time (stable; a pass where every timer has the same
+   * digit is skipped, as the high bits of timers due within a short span
+   * are), then runs of equal due times are put in creation order. The
+   * timers left are made a heap again in O(n).
+   */
+  private takeSorted(end: number, due: TimerEntry[]): Int32Array {
+    const items = this.items;
+    const k = this.keys;
+    const s = this.seqs;
+    const n = items.length;
+    const m = due.length;
+    const whens = new Float64Array(m);
+    const seqs = new Float64Array(m);
+    let j = 0;
+    let r = 0;
+    for (let i = 0; i < n; i++) {
+      const key = k[i] as number;
+      if (key < end) {
+        whens[j] = key;
+        seqs[j] = s[i] as number;
+        due[j] = items[i] as TimerEntry;
+        j++;
+      } else {
+        items[r] = items[i] as TimerEntry;
+        k[r] = key;
+        s[r] = s[i] as number;
+        r++;
+      }
+    }
+    items.length = r;
+    for (let i = (r >> 1) - 1; i >= 0; i--) {
+      this.siftDown(i, items[i] as TimerEntry, k[i] as number, s[i] as number);
+    }
+    // The due times as unsigned 64-bit numbers in the same order (-0 as 0;
+    // the sign bit of a positive one flipped, every bit of a negative one).
+    const lo = new Uint32Array(m);
+    const hi = new Uint32Array(m);
+    const words = new Uint32Array(whens.buffer);
+    for (let i = 0; i < m; i++) {
+      const h = words[2 * i + 1] as number;
+      if ((whens[i] as number) === 0) {
+        lo[i] = 0;
+        hi[i] = 0x80000000;
+      } else if (h >>> 31 === 1) {
+        lo[i] = ~(words[2 * i] as number) >>> 0;
+        hi[i] = ~h >>> 0;
+      } else {
+        lo[i] = words[2 * i] as number;
+        hi[i] = (h | 0x80000000) >>> 0;
+      }
+    }
+    let a = new Int32Array(m);
+    for (let i = 0; i < m; i++) a[i] = i;
+    let b = new Int32Array(m);
+    const count = new Int32Array(0x10000);
+    for (const [digits, shift] of [
+      [lo, 0],
+      [lo, 16],
+      [hi, 0],
+      [hi, 16],
+    ] as const) {
+      if (radixPass(a, b, digits, shift, count)) {
+        const t = a;
+        a = b;
+        b = t;
+      }
+    }
+    // Equal due times: creation order.
+    const bySeq = (x: number, y: number): number => (seqs[x] as number) - (seqs[y] as number);
+    for (let i = 0; i < m; ) {
+      const key = whens[a[i] as number] as number;
+      let e = i + 1;
+      while (e < m && whens[a[e] as number] === key) e++;
+      if (e - i > 1) a.subarray(i, e).sort(bySeq);
+      i = e;
+    }
+    return a;
+  }
+
   /** Drops every cancelled timer and rebuilds the heap. */
   removeCancelled(): void {
     const items = this.items;
@@ -152,4 +273,35 @@ export class TimerHeap {
     k[i] = when;
     s[i] = seq;
   }
+}
+
+/**
+ * One stable pass of the radix sort: the indices in `src`, ordered by the
+ * 16-bit digit of `digits[i]` at `shift`, into `dst`. False (and `dst`
+ * untouched) if every index has the same digit.
+ */
+function radixPass(
+  src: Int32Array,
+  dst: Int32Array,
+  digits: Uint32Array,
+  shift: number,
+  count: Int32Array,
+): boolean {
+  const m = src.length;
+  count.fill(0);
+  for (let i = 0; i < m; i++) count[((digits[i] as number) >>> shift) & 0xffff]++;
+  if (count[((digits[0] as number) >>> shift) & 0xffff] === m) return false;
+  let sum = 0;
+  for (let d = 0; d < 0x10000; d++) {
+    const c = count[d] as number;
+    count[d] = sum;
+    sum += c;
+  }
+  for (let i = 0; i < m; i++) {
+    const x = src[i] as number;
+    const d = ((digits[x] as number) >>> shift) & 0xffff;
+    dst[count[d] as number] = x;
+    count[d] = (count[d] as number) + 1;
+  }
+  return true;
 }

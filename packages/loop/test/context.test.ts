@@ -393,6 +393,33 @@ describe('LoopContextTests', () => {
     expect(v.get()).toBe(0);
   });
 
+  test('test_handle_context_asked_for_while_running', async () => {
+    // CPython: the callback runs inside the handle's context object, which is
+    // entered until it returns; a token made before it was asked for belongs to it.
+    const v = new ContextVar<string>('v', { default: 'none' });
+    const outcome: string[] = [];
+    const h = loop.callSoon(() => {
+      const token = v.set('before');
+      const ctx = h.getContext();
+      outcome.push(`seen ${ctx.get(v)}`);
+      v.set('after');
+      outcome.push(`then ${ctx.get(v)}`);
+      try {
+        ctx.run(() => {});
+      } catch (e) {
+        outcome.push((e as Error).name);
+      }
+      v.reset(token);
+      outcome.push(`reset ${v.get()}`);
+      v.set('last');
+    });
+    await runBriefly(loop);
+    expect(outcome).toEqual(['seen before', 'then after', 'RuntimeError', 'reset none']);
+    expect(h.getContext().get(v)).toBe('last');
+    expect(h.getContext()).toBe(h.getContext());
+    expect(v.get()).toBe('none');
+  });
+
   test('test_done_callback_context', async () => {
     const v = new ContextVar<string>('v', { default: 'default' });
     const fut = loop.createFuture<void>();

@@ -7,6 +7,7 @@
  * pending tasks held until done) rather than the structure itself.
  */
 import { EventLoop, Future, type Handle } from '@x/loop';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { collectGarbage, FakeClock, loopWithHandler, runBriefly } from './utils.js';
 
@@ -32,6 +33,31 @@ describe('ReadyQueue', () => {
     expect(order.slice(N)).toEqual(expected);
     expect(loop._ready.length).toBe(0);
     expect(loop._ready.peekTarget()).toBeUndefined();
+    expect(calls).toEqual([]);
+    loop.close();
+  });
+
+  test('entries with and without an argument keep FIFO order across blocks', async () => {
+    // A future's waker is queued with the future (three slots), a callback
+    // without (one slot): every alignment at the end of a block occurs.
+    const { loop, calls } = loopWithHandler();
+    const order: string[] = [];
+    const expected: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      if (i % 3 === 1 || i % 7 === 0) {
+        const fut = new Future<number>({ loop });
+        fut._addWaker({ _run: (f: unknown) => order.push(`w${(f as Future<number>).result()}`) });
+        fut.setResult(i);
+        expected.push(`w${i}`);
+      } else {
+        loop.callSoon((k: number) => order.push(`c${k}`), i);
+        expected.push(`c${i}`);
+      }
+    }
+    expect(loop._ready.length).toBe(4000);
+    await runBriefly(loop);
+    expect(order).toEqual(expected);
+    expect(loop._ready.length).toBe(0);
     expect(calls).toEqual([]);
     loop.close();
   });
@@ -79,6 +105,89 @@ describe('TimerHeap', () => {
     await runBriefly(loop);
     expect(order).toEqual(expected);
     loop.close();
+  });
+
+  test('a burst of due timers (sorted at once) runs in (when, creation) order', async () => {
+    // Over a quarter of a heap of more than 1,024 timers due together takes the
+    // radix-sort path; deadlines include ties, negatives, -0 and 0, tiny and
+    // huge values, and timers not yet due stay in the heap in order.
+    const clock = new FakeClock();
+    const { loop, calls } = loopWithHandler({ clock });
+    let x = 12345;
+    const rand = (): number => {
+      x = (Math.imul(1664525, x) + 1013904223) >>> 0;
+      return x / 4294967296;
+    };
+    const specials = [-0, 0, -1e300, 1e-310, -1e-310, 5e-324, -5, 2.5, 2.5, 1e15, Infinity];
+    const whens: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const r = rand();
+      whens.push(
+        r < 0.1
+          ? (specials[i % specials.length] as number)
+          : r < 0.4
+            ? Math.floor(rand() * 20) / 4
+            : r < 0.8
+              ? rand() * 10 - 2
+              : 10 + rand() * 10,
+      );
+    }
+    const order: number[] = [];
+    whens.forEach((w, i) => {
+      loop.callAt(w, (k: number) => order.push(k), i);
+    });
+    const byWhen = (limit: number): number[] =>
+      whens
+        .map((w, i) => [w, i] as const)
+        .filter(([w]) => w <= limit)
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+        .map(([, i]) => i);
+    clock.advance(8);
+    await runBriefly(loop);
+    expect(order).toEqual(byWhen(8));
+    clock.advance(1e16);
+    await runBriefly(loop);
+    expect(order).toEqual(byWhen(1e16 + 8));
+    expect(loop._timers.size).toBe(whens.filter((w) => w === Infinity).length);
+    expect(calls).toEqual([]);
+    loop.close();
+  });
+
+  test('any burst of due timers runs in (when, creation) order (property)', async () => {
+    // Deadlines drawn from a few values (many ties) or any doubles; some
+    // cancelled; the clock then passes a cut, so part stays in the heap.
+    const when = fc.oneof(
+      fc.constantFrom(-1, -0, 0, 0.5, 1, 2),
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(when, fc.boolean()), { minLength: 1024, maxLength: 2500 }),
+        fc.double({ min: -2, max: 3, noNaN: true }),
+        async (timers, cut) => {
+          const clock = new FakeClock();
+          const { loop, calls } = loopWithHandler({ clock });
+          const order: number[] = [];
+          // No deadline within the clock's resolution of the cut: those are the loop's call.
+          const whens = timers.map(([w]) => (Math.abs(w - cut) < 0.01 ? w + 0.02 : w));
+          timers.forEach(([, cancel], i) => {
+            const h = loop.callAt(whens[i] as number, (k: number) => order.push(k), i);
+            if (cancel) h.cancel();
+          });
+          clock.t = cut;
+          await runBriefly(loop);
+          const expected = timers
+            .map(([, cancel], i) => ({ w: whens[i] as number, cancel, i }))
+            .filter((t) => !t.cancel && t.w < cut)
+            .sort((a, b) => a.w - b.w || a.i - b.i)
+            .map((t) => t.i);
+          expect(order).toEqual(expected);
+          expect(calls).toEqual([]);
+          loop.close();
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   test('removing cancelled timers keeps (when, creation) order', async () => {
