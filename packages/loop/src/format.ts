@@ -60,8 +60,11 @@ export function formatCallback(fn: unknown, args: readonly unknown[]): string {
  */
 const libraryFrame: RegExp | null = (() => {
   let root: URL;
+  // Not `new URL('../..', import.meta.url)` as such: bundlers (webpack, Vite)
+  // take that form for an asset or a module to bundle.
+  const here: string = import.meta.url;
   try {
-    root = new URL('../..', import.meta.url);
+    root = new URL('../..', here);
   } catch {
     return null;
   }
