@@ -24,8 +24,12 @@ beforeEach(() => {
     vi.spyOn(process, 'exit').mockImplementation(((code?: number) => {
       resolve({ exit: code as number });
     }) as never);
-    vi.spyOn(process, 'kill').mockImplementation(((_pid: number, sig: string) => {
-      resolve({ kill: sig });
+    const kill = process.kill.bind(process);
+    vi.spyOn(process, 'kill').mockImplementation(((pid: number, sig: string | number) => {
+      // Signal 0 only asks whether a process exists (the inspection socket's sweep of
+      // sockets left by dead programs does): not an outcome.
+      if (sig === 0) return kill(pid, 0);
+      resolve({ kill: sig as string });
       return true;
     }) as never);
   });
