@@ -12,8 +12,11 @@ it('runWithVirtualClock works under node:test', async () => {
     'virtual-clock.node-test.mjs',
   );
   const out = await new Promise<{ code: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, ['--test', '--test-reporter=tap', file], { timeout: 60_000 }, (err, stdout) =>
-      resolve({ code: err ? 1 : 0, stdout }),
+    execFile(
+      process.execPath,
+      ['--test', '--test-reporter=tap', file],
+      { timeout: 60_000 },
+      (err, stdout) => resolve({ code: err ? 1 : 0, stdout }),
     );
   });
   expect(out.stdout).toMatch(/# pass 1/);
