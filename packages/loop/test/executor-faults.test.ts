@@ -97,7 +97,8 @@ describe('a worker that fails after its job returned', () => {
   test('a rejection nobody handles in the worker is reported', async () => {
     await loop.runUntilComplete(
       loop.runInExecutor(null, () => {
-        void Promise.reject(new TypeError('a rejection nobody handles'));
+        // After the job has returned (a timer), so that the fault cannot be taken for the job's.
+        setTimeout(() => void Promise.reject(new TypeError('a rejection nobody handles')), 20);
         return 2;
       }),
     );
