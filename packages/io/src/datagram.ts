@@ -27,6 +27,7 @@ import {
   lookupAll,
 } from './dns.js';
 import { fromNodeError } from './errors.js';
+import { reportFatalError } from './fatal-error.js';
 import { FlowControl } from './flow-control.js';
 import { type HostResource, trackResource, untrackResource } from './host-resources.js';
 import { checkBytes } from './pipe-transports.js';
@@ -237,16 +238,7 @@ export class DatagramEndpointTransport
 
   /** @internal */
   _fatalError(exc: unknown, message: string): void {
-    if (exc instanceof OSError) {
-      if (this._loop.getDebug()) logger.debug(`${this}: ${message}: ${String(exc)}`);
-    } else {
-      this._loop.callExceptionHandler({
-        message,
-        exception: exc,
-        transport: this,
-        protocol: this._protocol,
-      });
-    }
+    reportFatalError(this._loop, this, this._protocol, exc, message, exc instanceof OSError);
     this._forceClose(exc);
   }
 

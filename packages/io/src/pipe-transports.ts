@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import { type EventLoop, logger, RuntimeError } from '@x/loop';
 import { BrokenPipeError, fromNodeError } from './errors.js';
+import { reportFatalError } from './fatal-error.js';
 import { FlowControl } from './flow-control.js';
 import type { BaseProtocol, Protocol } from './protocols.js';
 import type { ReadTransport, WriteTransport } from './transports.js';
@@ -142,18 +143,9 @@ export class ReadPipeTransport implements ReadTransport {
   /** @internal */
   _fatalError(exc: unknown, message = 'Fatal read error on pipe transport'): void {
     if (this._lost) return;
-    const code = (exc as { code?: unknown } | null)?.code;
     // CPython logs EIO (a pty's end) only in debug mode.
-    if (code === 'EIO') {
-      if (this._loop.getDebug()) logger.debug(`${this}: ${message}`);
-    } else {
-      this._loop.callExceptionHandler({
-        message,
-        exception: exc,
-        transport: this,
-        protocol: this._protocol,
-      });
-    }
+    const eio = (exc as { code?: unknown } | null)?.code === 'EIO';
+    reportFatalError(this._loop, this, this._protocol, exc, message, eio);
     this._close(exc);
   }
 
@@ -347,16 +339,8 @@ export class WritePipeTransport extends FlowControl implements WriteTransport {
   _fatalError(exc: unknown, message = 'Fatal write error on pipe transport'): void {
     if (this._lost) return;
     // CPython: an OSError (EPIPE...) is only logged in debug mode; it reaches the protocol.
-    if (exc instanceof Error && (exc as { errno?: unknown }).errno !== undefined) {
-      if (this._loop.getDebug()) logger.debug(`${this}: ${message}: ${String(exc)}`);
-    } else {
-      this._loop.callExceptionHandler({
-        message,
-        exception: exc,
-        transport: this,
-        protocol: this._protocol,
-      });
-    }
+    const os = exc instanceof Error && (exc as { errno?: unknown }).errno !== undefined;
+    reportFatalError(this._loop, this, this._protocol, exc, message, os);
     this._close(exc);
   }
 

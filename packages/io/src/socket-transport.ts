@@ -16,6 +16,7 @@ import {
   TimeoutError,
 } from '@x/loop';
 import { ConnectionResetError, fromNodeError } from './errors.js';
+import { reportFatalError } from './fatal-error.js';
 import { FlowControl } from './flow-control.js';
 import { type HostResource, trackResource, untrackResource } from './host-resources.js';
 import { checkBytes } from './pipe-transports.js';
@@ -338,16 +339,7 @@ export class SocketTransport extends FlowControl implements Transport, HostResou
 
   /** Mirrors `_fatal_error()`: report (unless an OSError), then force-close. */
   #fatalError(exc: unknown, message: string): void {
-    if (exc instanceof OSError) {
-      if (this._loop.getDebug()) logger.debug(`${this}: ${message}`);
-    } else {
-      this._loop.callExceptionHandler({
-        message,
-        exception: exc,
-        transport: this,
-        protocol: this._protocol,
-      });
-    }
+    reportFatalError(this._loop, this, this._protocol, exc, message, exc instanceof OSError);
     this.#forceClose(exc);
   }
 

@@ -55,6 +55,29 @@ function checkLimit(limit: unknown): number {
   return limit;
 }
 
+/** The connecting half of `open_connection()` and `open_unix_connection()`: one reader, its protocol, the writer. */
+function* openStreams(
+  limit: unknown,
+  connect: (factory: () => StreamReaderProtocol) => Coroutine<[Transport, unknown]>,
+): Coroutine<[StreamReader, StreamWriter]> {
+  const loop = getRunningLoop();
+  const reader = new StreamReader({ limit: checkLimit(limit), loop });
+  const protocol = new StreamReaderProtocol(reader, null, loop);
+  const [transport] = yield* connect(() => protocol);
+  return [reader, new StreamWriter(transport, protocol, reader, loop)];
+}
+
+/** The protocol factory of `start_server()` and `start_unix_server()`: a fresh reader per connection. */
+function serverProtocols(
+  clientConnected: ClientConnected,
+  limit: unknown,
+): () => StreamReaderProtocol {
+  const lim = checkLimit(limit);
+  const loop = getRunningLoop();
+  return () =>
+    new StreamReaderProtocol(new StreamReader({ limit: lim, loop }), clientConnected, loop);
+}
+
 /**
  * Mirrors `asyncio.open_connection(host, port, *, limit, **kwds)`: a
  * connection as a `[reader, writer]` pair. The options are those of
@@ -76,12 +99,7 @@ export function* openConnection(
   options: ConnectionOptions & { limit?: number } = {},
 ): Coroutine<[StreamReader, StreamWriter]> {
   const { limit, ...rest } = options;
-  const loop = getRunningLoop();
-  const reader = new StreamReader({ limit: checkLimit(limit), loop });
-  const protocol = new StreamReaderProtocol(reader, null, loop);
-  const [transport] = yield* createConnection(() => protocol, host, port, rest);
-  const writer = new StreamWriter(transport, protocol, reader, loop);
-  return [reader, writer];
+  return yield* openStreams(limit, (factory) => createConnection(factory, host, port, rest));
 }
 
 /**
@@ -111,12 +129,7 @@ export function* startServer(
 ): Coroutine<Server> {
   checkCallback(clientConnected, 'startServer');
   const { limit, ...rest } = options;
-  const lim = checkLimit(limit);
-  const loop = getRunningLoop();
-  const factory = () => {
-    const reader = new StreamReader({ limit: lim, loop });
-    return new StreamReaderProtocol(reader, clientConnected, loop);
-  };
+  const factory = serverProtocols(clientConnected, limit);
   return yield* createServer(factory, host, port, rest);
 }
 
@@ -139,12 +152,7 @@ export function* openUnixConnection(
   } = {},
 ): Coroutine<[StreamReader, StreamWriter]> {
   const { limit, ...rest } = options;
-  const loop = getRunningLoop();
-  const reader = new StreamReader({ limit: checkLimit(limit), loop });
-  const protocol = new StreamReaderProtocol(reader, null, loop);
-  const [transport] = yield* createUnixConnection(() => protocol, path, rest);
-  const writer = new StreamWriter(transport, protocol, reader, loop);
-  return [reader, writer];
+  return yield* openStreams(limit, (factory) => createUnixConnection(factory, path, rest));
 }
 
 /**
@@ -169,12 +177,7 @@ export function* startUnixServer(
 ): Coroutine<Server> {
   checkCallback(clientConnected, 'startUnixServer');
   const { limit, ...rest } = options;
-  const lim = checkLimit(limit);
-  const loop = getRunningLoop();
-  const factory = () => {
-    const reader = new StreamReader({ limit: lim, loop });
-    return new StreamReaderProtocol(reader, clientConnected, loop);
-  };
+  const factory = serverProtocols(clientConnected, limit);
   return yield* createUnixServer(factory, path, rest);
 }
 
