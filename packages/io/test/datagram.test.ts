@@ -21,31 +21,22 @@ import {
   type Future,
   getRunningLoop,
   logger,
-  newEventLoop,
   OSError,
   RuntimeError,
-  setEventLoop,
   ValueError,
 } from '@x/loop';
 import { createTask, sleep } from '@x/tasks';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { closeLoop, recordingLoop } from './net-helpers.js';
 
 let loop: EventLoop;
 let errors: ExceptionContext[];
 
 beforeEach(() => {
-  loop = newEventLoop();
-  setEventLoop(loop);
-  errors = [];
-  loop.setExceptionHandler((_l, ctx) => {
-    errors.push(ctx);
-  });
+  ({ loop, errors } = recordingLoop());
 });
 
-afterEach(() => {
-  if (!loop.isClosed()) loop.close();
-  setEventLoop(null);
-});
+afterEach(() => closeLoop(loop));
 
 /** test_events.MyDatagramProto: states, byte count, and a future at connectionLost. */
 class MyDatagramProto extends DatagramProtocol {

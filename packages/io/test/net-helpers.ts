@@ -29,6 +29,23 @@ export async function runLoop<T>(
   }
 }
 
+/** A new current loop whose exception handler records every context: the per-test setup of the transport tests. */
+export function recordingLoop(): { loop: EventLoop; errors: ExceptionContext[] } {
+  const loop = newEventLoop();
+  setEventLoop(loop);
+  const errors: ExceptionContext[] = [];
+  loop.setExceptionHandler((_l, ctx) => {
+    errors.push(ctx);
+  });
+  return { loop, errors };
+}
+
+/** The per-test teardown: closes `loop` unless the test did, and unsets the current loop. */
+export function closeLoop(loop: EventLoop): void {
+  if (!loop.isClosed()) loop.close();
+  setEventLoop(null);
+}
+
 /** Waits on the loop until `cond()` holds (polling every few ms), or fails after `seconds`. */
 export function* until(cond: () => boolean, what: string, seconds = 10): Coroutine<void> {
   const deadline = getRunningLoop().time() + seconds;

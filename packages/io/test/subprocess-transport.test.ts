@@ -25,13 +25,12 @@ import {
   type Future,
   getRunningLoop,
   logger,
-  newEventLoop,
   OSError,
-  setEventLoop,
   ValueError,
 } from '@x/loop';
 import { createTask, sleep, waitFor } from '@x/tasks';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { closeLoop, recordingLoop } from './net-helpers.js';
 
 const PY = 'python3';
 const PROGRAM_BLOCKED = ['-c', 'import time; time.sleep(3600)'];
@@ -40,18 +39,10 @@ let loop: EventLoop;
 let errors: ExceptionContext[];
 
 beforeEach(() => {
-  loop = newEventLoop();
-  setEventLoop(loop);
-  errors = [];
-  loop.setExceptionHandler((_l, ctx) => {
-    errors.push(ctx);
-  });
+  ({ loop, errors } = recordingLoop());
 });
 
-afterEach(() => {
-  if (!loop.isClosed()) loop.close();
-  setEventLoop(null);
-});
+afterEach(() => closeLoop(loop));
 
 function alive(pid: number): boolean {
   try {

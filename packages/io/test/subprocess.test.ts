@@ -29,13 +29,12 @@ import {
   type ExceptionContext,
   type Future,
   getRunningLoop,
-  newEventLoop,
   RuntimeError,
-  setEventLoop,
   ValueError,
 } from '@x/loop';
 import { createTask, gather, sleep, waitFor } from '@x/tasks';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { closeLoop, recordingLoop } from './net-helpers.js';
 
 const PY = 'python3';
 // Program blocking
@@ -53,18 +52,10 @@ beforeEach(() => {
   baseline = process
     .getActiveResourcesInfo()
     .filter((r) => r === 'ProcessWrap' || r === 'PipeWrap');
-  loop = newEventLoop();
-  setEventLoop(loop);
-  errors = [];
-  loop.setExceptionHandler((_l, ctx) => {
-    errors.push(ctx);
-  });
+  ({ loop, errors } = recordingLoop());
 });
 
-afterEach(() => {
-  if (!loop.isClosed()) loop.close();
-  setEventLoop(null);
-});
+afterEach(() => closeLoop(loop));
 
 function run<T>(coro: Coroutine<T>): Promise<T> {
   // Under the test timeout (60 s): a hang fails this test alone, with the loop stopped.
