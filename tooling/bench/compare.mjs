@@ -232,7 +232,18 @@ const table = ROWS.map((row) => {
 
 // ------------------------------------------------------------------ targets
 const ROW = Object.fromEntries(ROWS.map((r) => [r.key, r]));
-const PEER_ROWS = ['W1.total', 'W1.run', 'W2.run', 'W2.total', 'W3', 'W4', 'W5', 'W6.wall', 'W7'];
+const PEER_ROWS = [
+  'W1.total',
+  'W1.run',
+  'W2.run',
+  'W2.total',
+  'W3',
+  'W4',
+  'W5',
+  'W6.wall',
+  'W6.bytes',
+  'W7',
+];
 const TARGETS = [];
 for (const rt of RUNTIMES.filter((r) => r.peer)) {
   for (const key of PEER_ROWS) {
@@ -241,7 +252,7 @@ for (const rt of RUNTIMES.filter((r) => r.peer)) {
     }
   }
 }
-for (const key of ['W1.total', 'W1.run', 'W2.run', 'W2.total', 'W5', 'W6.wall', 'W7']) {
+for (const key of ['W1.total', 'W1.run', 'W2.run', 'W2.total', 'W5', 'W6.wall', 'W6.bytes', 'W7']) {
   TARGETS.push({ group: 'node', row: key, ref: 'node', test: 'ahead' });
 }
 for (const key of ['W3', 'W4']) {
