@@ -7,26 +7,14 @@
  * call graph (`captureCallGraph`) and the awaiting chain of its errors.
  */
 
-let last: string | null = null;
+import { captureStack } from './format.js';
 
-const EC = Error as unknown as {
-  captureStackTrace?: (o: object, f?: unknown) => void;
-  stackTraceLimit?: number;
-};
+let last: string | null = null;
 
 /** Seam hook (debug mode only): records the current stack as the latest await site. */
 export function noteAwaitSite(): void {
-  const holder: { stack?: string } = {};
-  const limit = EC.stackTraceLimit;
   // Deep coroutine chains are the point: the default of 10 frames is too few.
-  EC.stackTraceLimit = 100;
-  try {
-    if (EC.captureStackTrace) EC.captureStackTrace(holder, noteAwaitSite);
-    else holder.stack = new Error().stack;
-  } finally {
-    EC.stackTraceLimit = limit;
-  }
-  last = holder.stack ?? null;
+  last = captureStack(noteAwaitSite) || null;
 }
 
 /** Seam hook: the stack recorded by the latest `noteAwaitSite()`, once (then null). */

@@ -129,7 +129,7 @@ export function setDefaultExecutor(loop: EventLoop, executor: Executor): void {
 export function runInExecutor<T>(
   loop: EventLoop,
   executor: Executor | null | undefined,
-  fn: ((...a: any[]) => T) | ModuleFunction,
+  fn: ((...a: never[]) => T) | ModuleFunction,
   args: unknown[],
 ): Future<Awaited<T>> {
   loop._checkClosed();
@@ -155,6 +155,7 @@ export function runInExecutor<T>(
   let job: PromiseLike<Awaited<T>> & { cancel?: () => unknown };
   submittingLoop = loop;
   try {
+    // biome-ignore lint/suspicious/noExplicitAny: Executor.submit's contract signature takes any function.
     job = ex.submit(fn as (...a: any[]) => T, args);
   } finally {
     submittingLoop = null;

@@ -74,18 +74,38 @@ const libraryFrame: RegExp | null = (() => {
   return new RegExp(`(?:${roots.map(quote).join('|')})[^\\\\/]+[\\\\/](?:src|dist)[\\\\/]`);
 })();
 
+const EC = Error as unknown as {
+  captureStackTrace?: (o: object, f?: unknown) => void;
+  stackTraceLimit?: number;
+};
+
+/**
+ * Seam: the current stack as text, from the caller of `below` outwards, up to
+ * `frames` frames (V8's default of 10 is too few for a chain of coroutines),
+ * without changing `Error.stackTraceLimit` for anyone else. Every stack this
+ * library records for debug mode and the call graph is taken here.
+ */
+export function captureStack(below: (...args: never[]) => unknown, frames = 100): string {
+  const holder: { stack?: string } = {};
+  const limit = EC.stackTraceLimit;
+  EC.stackTraceLimit = frames;
+  try {
+    if (EC.captureStackTrace) EC.captureStackTrace(holder, below);
+    else holder.stack = new Error().stack;
+  } finally {
+    EC.stackTraceLimit = limit;
+  }
+  return holder.stack ?? '';
+}
+
 /**
  * The stack where something was created, for debug mode. The frames of this
  * library are dropped, so the first line is the user's call.
  */
 export function captureCreationSite(): string | null {
-  const holder: { stack?: string } = {};
-  const EC = Error as unknown as {
-    captureStackTrace?: (o: object, f?: unknown) => void;
-  };
-  if (EC.captureStackTrace) EC.captureStackTrace(holder, captureCreationSite);
-  else holder.stack = new Error().stack;
-  const lines = (holder.stack ?? '').split('\n').slice(1);
+  const lines = captureStack(captureCreationSite, EC.stackTraceLimit ?? 10)
+    .split('\n')
+    .slice(1);
   const re = libraryFrame;
   const user = re === null ? lines : lines.filter((l) => !re.test(l));
   const kept = user.length > 0 ? user : lines;

@@ -37,7 +37,13 @@ export { CoroutineObject } from './coroutine-object.js';
 export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';
 // Formatting shared by every repr and log line.
-export { captureCreationSite, firstFrame, formatCallback, shortRepr } from './format.js';
+export {
+  captureCreationSite,
+  captureStack,
+  firstFrame,
+  formatCallback,
+  shortRepr,
+} from './format.js';
 // The states of a Future that upper layers compare with (FINISHED is `!== PENDING && !== CANCELLED`).
 export { CANCELLED, PENDING } from './future.js';
 // How `@x/tasks` installs Task (the declared mechanism: importing `@x/tasks` calls it once).

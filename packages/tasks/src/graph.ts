@@ -24,7 +24,7 @@ import {
   isFuture,
   RuntimeError,
 } from '@x/loop';
-import { firstFrame, takeAwaitSite } from '@x/loop/internal';
+import { captureStack, firstFrame, takeAwaitSite } from '@x/loop/internal';
 import { currentTask, Task } from './task.js';
 
 /**
@@ -324,20 +324,7 @@ function capture(
   const index = indexFor(fut.getLoop());
   if (current === null) return buildGraph(fut, { index, limit, current, live: [] }, new Set());
   // The current task, wherever it is in the graph: its stack is the live one, from the caller down.
-  const holder: { stack?: string } = {};
-  const EC = Error as unknown as {
-    captureStackTrace?: (o: object, f?: unknown) => void;
-    stackTraceLimit?: number;
-  };
-  const saved = EC.stackTraceLimit;
-  EC.stackTraceLimit = 100;
-  try {
-    if (EC.captureStackTrace) EC.captureStackTrace(holder, top);
-    else holder.stack = new Error().stack;
-  } finally {
-    EC.stackTraceLimit = saved;
-  }
-  const live = parseStack(holder.stack ?? '', Math.max(0, depth - 1));
+  const live = parseStack(captureStack(top), Math.max(0, depth - 1));
   return buildGraph(fut, { index, limit, current, live }, new Set());
 }
 

@@ -45,7 +45,7 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 interface WorkerLike {
   postMessage(msg: unknown): void;
-  on(event: string, cb: (arg: any) => void): unknown;
+  on(event: string, cb: (arg: never) => void): unknown;
   ref(): void;
   unref(): void;
   terminate(): Promise<number>;
@@ -188,7 +188,7 @@ export class WorkerPoolExecutor implements Executor {
    * `{ module, export }` instead of a function. The promise rejects with
    * `RuntimeError` after `shutdown()`.
    */
-  submit<T>(fn: ((...a: any[]) => T) | ModuleFunction, args: unknown[]): ExecutorJob<Awaited<T>> {
+  submit<T>(fn: ((...a: never[]) => T) | ModuleFunction, args: unknown[]): ExecutorJob<Awaited<T>> {
     let job: Job | null = null;
     const p = new Promise<Awaited<T>>((resolve, reject) => {
       if (this._shutdown) {
