@@ -91,6 +91,11 @@ export interface AsCompleted<T> extends Iterable<Coroutine<T>>, AsyncIterable<Fu
    * `for await (const fut of it)`, as `__aiter__`: each `next()` runs as a
    * task on the running loop. Its wait cannot be cancelled from the async
    * function (a promise cannot be); inside a coroutine, use `each()`.
+   * TypeScript types the item of a `for await` as the awaited `T`, since it
+   * assumes that no async iterator yields a thenable: the item is the
+   * Future, and `await fut` gives the `T` TypeScript expects; to compare it
+   * with the tasks given, cast it (`fut as unknown as Future<T>`) or use
+   * `each()`, whose items are typed `Future<T>`.
    */
   [Symbol.asyncIterator](): AsyncIterator<Future<T>>;
 }
