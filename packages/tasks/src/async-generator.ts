@@ -51,8 +51,8 @@ export class GeneratorExit extends BaseException {}
 
 /**
  * Mirrors a Python async generator object, as `asyncGenerator()` makes them.
- * `yield* gen.next()` in a coroutine is `await anext(gen)`; `for await`
- * works in plain async code while a loop runs.
+ * `yield* gen.next()` in a coroutine is `await anext(gen)`, and `each(gen)`
+ * is `async for`; `for await` works in plain async code while a loop runs.
  *
  * @example
  * ```ts
@@ -346,8 +346,10 @@ class AsyncGenIterator<T> implements AsyncIterator<T> {
  *     yield* sleep(0);                 // runs on aclose() too
  *   }
  * });
- * const gen = ticker(3);
- * for (let r = yield* gen.next(); !r.done; r = yield* gen.next()) console.log(r.value);
+ * for (const i of yield* each(ticker(3))) {    // async for i in ticker(3):
+ *   console.log(i);
+ *   yield* each.next();                       // waits for the next value
+ * }
  * ```
  *
  * The generator registers itself with the running loop on its first step:
