@@ -243,6 +243,32 @@ describe('each() over an AsyncGen', () => {
     expect(await loop.runUntilComplete(inLoop())).toEqual([0, 2, 4]);
   });
 
+  test("an eager task started inside a generator's step does not see the generator's loops", async () => {
+    const seen: unknown[] = [];
+    function* probe(): Coroutine<void> {
+      // Runs at once, inside the generator's step, but in a task of its own.
+      seen.push(yield* caught(each.next()));
+    }
+    const gen = asyncGenerator(function* (emit: (v: number) => Coroutine<void>) {
+      for (const v of yield* each(count(2))) {
+        createTask(probe(), { eagerStart: true });
+        yield* emit(v);
+        yield* each.next();
+      }
+    });
+    function* main(): Coroutine<number[]> {
+      const out: number[] = [];
+      for (const v of yield* each(gen())) {
+        out.push(v);
+        yield* each.next();
+      }
+      return out;
+    }
+    expect(await loop.runUntilComplete(main())).toEqual([0, 1]);
+    expect(seen.length).toBe(2);
+    for (const e of seen) expect(e).toBeInstanceOf(RuntimeError);
+  });
+
   test('an exception of the source comes out of yield* each() and of yield* each.next()', async () => {
     class Boom extends Error {
       override name = 'Boom';
@@ -503,6 +529,25 @@ describe('each() over a native AsyncIterable', () => {
       return out;
     }
     expect(await loop.runUntilComplete(main())).toBe('abc');
+  });
+
+  test('a web ReadableStream', async () => {
+    const stream = new ReadableStream<string>({
+      start(controller) {
+        controller.enqueue('x');
+        controller.enqueue('y');
+        controller.close();
+      },
+    });
+    function* main(): Coroutine<string[]> {
+      const out: string[] = [];
+      for (const chunk of yield* each(stream as unknown as AsyncIterable<string>)) {
+        out.push(chunk);
+        yield* each.next();
+      }
+      return out;
+    }
+    expect(await loop.runUntilComplete(main())).toEqual(['x', 'y']);
   });
 
   test('an iterator whose next() returns results without a promise, and one that rejects', async () => {
