@@ -147,7 +147,7 @@ function* stepBody(st: GenState<unknown>, first: Sent): Generator<unknown, Outco
   for (;;) {
     let r: IteratorResult<unknown, void>;
     // The body's each() loops are its own, not those of the task that steps it.
-    const token = enterOwner(st);
+    enterOwner(st);
     try {
       const body = st.body as Coroutine<void>;
       r = sent.thrown ? body.throw(sent.value) : body.next(sent.value);
@@ -155,7 +155,7 @@ function* stepBody(st: GenState<unknown>, first: Sent): Generator<unknown, Outco
       st.finish();
       throw e;
     } finally {
-      leaveOwner(token);
+      leaveOwner();
     }
     if (r.done === true) {
       st.finish();

@@ -44,22 +44,26 @@ function taskNow(): object | null {
   return loop === null ? null : currentTask(loop);
 }
 
+// What enterOwner() replaced, two entries a step: steps nest (a generator's
+// body steps another generator), and a stack costs no allocation per step.
+const saved: (object | null)[] = [];
+
 /**
  * @internal For `asyncGenerator`: makes `gen` the owner of the `each()`
- * loops opened and advanced until `leaveOwner(token)`, around one
- * synchronous step of its body. Its loops stay its own between steps, in
- * whatever task the next step runs.
+ * loops opened and advanced until `leaveOwner()`, around one synchronous
+ * step of its body. Its loops stay its own between steps, in whatever task
+ * the next step runs.
  */
-export function enterOwner(gen: object): [object | null, object | null] {
-  const token: [object | null, object | null] = [owner, ownerTask];
+export function enterOwner(gen: object): void {
+  saved.push(owner, ownerTask);
   owner = gen;
   ownerTask = taskNow();
-  return token;
 }
 
-/** @internal Ends what `enterOwner` began. */
-export function leaveOwner(token: [object | null, object | null]): void {
-  [owner, ownerTask] = token;
+/** @internal Ends what the last `enterOwner()` began. */
+export function leaveOwner(): void {
+  ownerTask = saved.pop() ?? null;
+  owner = saved.pop() ?? null;
 }
 
 function ownerNow(what: string): object {
