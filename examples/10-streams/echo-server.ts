@@ -39,6 +39,7 @@
 // Usage: node examples/dist/10-streams/echo-server.js [port]   (Node 22.18+: node examples/10-streams/echo-server.ts)
 import {
   CancelledError,
+  each,
   getRunningLoop,
   runMain,
   type StreamReader,
@@ -50,10 +51,10 @@ function* handle(reader: StreamReader, writer: StreamWriter) {
   const [host, port] = writer.getExtraInfo('peername') as [string, number];
   console.log(`${host}:${port} connected`);
   try {
-    const lines = reader.lines();
-    for (let r = yield* lines.next(); !r.done; r = yield* lines.next()) {
-      writer.write(r.value);
+    for (const line of yield* each(reader.lines())) {
+      writer.write(line);
       yield* writer.drain();
+      yield* each.next();
     }
   } finally {
     console.log(`${host}:${port} gone`);

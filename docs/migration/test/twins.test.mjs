@@ -4,8 +4,9 @@
 //   after "Both print:");
 // - the TypeScript twin prints exactly that and ends with status 0 (the .ts file itself on
 //   a Node that strips types, else the JavaScript tsc compiled into dist/);
-// - so does the Python twin, under python3 (3.11 or later; CPython's asyncio is the
-//   reference). Without one, that half is skipped, and the skip says why.
+// - so does the Python twin, under python3 (3.11 or later, or the version its second line
+//   names; CPython's asyncio is the reference). Without one, that half is skipped, and the
+//   skip says why.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,19 +20,36 @@ const chapters = readdirSync(dir)
   .sort();
 const stripsTypes = Boolean(process.features.typescript);
 
-const python = (() => {
-  const r = spawnSync('python3', ['-c', 'import sys; print(sys.version_info >= (3, 11))'], {
-    encoding: 'utf8',
-  });
-  return r.status === 0 && r.stdout.trim() === 'True';
-})();
+// A twin needs Python 3.11, or the version its second line names
+// ("# Needs Python 3.13 or later: ..."). The first interpreter recent enough runs it;
+// PYENV_VERSION lets pyenv's shim of python3.13 find its version.
+const pythons = new Map();
+function pythonFor(minor) {
+  if (!pythons.has(minor)) {
+    const candidates = [
+      ['python3', {}],
+      ['python3.14', { PYENV_VERSION: '3.14' }],
+      ['python3.13', { PYENV_VERSION: '3.13' }],
+    ];
+    const check = `import sys; print(sys.version_info >= (3, ${minor}))`;
+    const found = candidates.find(([cmd, env]) => {
+      const r = spawnSync(cmd, ['-c', check], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      });
+      return r.status === 0 && r.stdout.trim() === 'True';
+    });
+    pythons.set(minor, found ?? null);
+  }
+  return pythons.get(minor);
+}
 
-function runTwin(cmd, args) {
+function runTwin(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, {
     cwd: dir,
     encoding: 'utf8',
     timeout: 20_000,
-    env: { ...process.env, XASYNC_DEBUG: '', NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, XASYNC_DEBUG: '', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
   });
   if (r.error) throw r.error;
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
@@ -52,6 +70,8 @@ describe.each(chapters)('%s', (chapter) => {
   const py = readFileSync(join(dir, `${chapter}.py`), 'utf8');
   const ts = readFileSync(join(dir, `${chapter}.ts`), 'utf8');
   const expected = page.match(/Both print:\n\n```text\n([\s\S]*?)```/)?.[1];
+  const minor = Number(py.split('\n')[1]?.match(/^# Needs Python 3\.(\d+) or later/)?.[1] ?? 11);
+  const python = pythonFor(minor);
 
   test('the page shows both programs as they are, and what they print', () => {
     expect(page).toContain(`\`\`\`python\n${py}\`\`\``);
@@ -67,8 +87,9 @@ describe.each(chapters)('%s', (chapter) => {
     expect(r.status).toBe(0);
   });
 
-  test.skipIf(!python)('the Python twin prints it (python3 >= 3.11)', () => {
-    const r = runTwin('python3', [`${chapter}.py`]);
+  test.skipIf(!python)(`the Python twin prints it (Python >= 3.${minor})`, () => {
+    const [cmd, env] = python;
+    const r = runTwin(cmd, [`${chapter}.py`], env);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(expected);
     expect(r.status).toBe(0);

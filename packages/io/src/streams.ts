@@ -809,13 +809,15 @@ export class StreamReader {
 
   /**
    * Mirrors `async for line in reader`: an async generator of lines, until
-   * EOF. Drive it with `yield* gen.next()` in a coroutine, or `for await` in
-   * async code on a running loop.
+   * EOF. Iterate it with `each()` in a coroutine, or `for await` in async
+   * code on a running loop.
    *
    * @example
    * ```ts
-   * const lines = reader.lines();
-   * for (let r = yield* lines.next(); !r.done; r = yield* lines.next()) handle(r.value);
+   * for (const line of yield* each(reader.lines())) {   // async for line in reader:
+   *   handle(line);
+   *   yield* each.next();
+   * }
    * ```
    */
   lines(): AsyncGen<Buffer> {

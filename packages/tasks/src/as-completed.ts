@@ -1,4 +1,4 @@
-/** `asCompleted`, after CPython's `asyncio.as_completed` (3.13+). */
+/** `asCompleted`, after CPython's `asyncio.as_completed` (3.13+), in both its forms. */
 import {
   type Coroutine,
   type EventLoop,
@@ -11,8 +11,10 @@ import {
 } from '@x/loop';
 import { isPromiseLike } from '@x/loop/internal';
 import { type Awaitable, typeName } from './awaitable.js';
+import { anext, type CoroutineStepped } from './each.js';
 import { ensureFuture } from './ensure-future.js';
 import { futureAddToAwaitedBy, futureDiscardFromAwaitedBy } from './graph.js';
+import { stepAsTask } from './step-as-task.js';
 import { currentTask } from './task.js';
 import { checkTimeout } from './wait.js';
 import { WaiterQueue } from './waiter-queue.js';
@@ -62,8 +64,46 @@ class CompletionQueue<T> {
   }
 }
 
-/** Mirrors `asyncio.tasks._AsCompletedIterator`, as a plain iterator. */
-class AsCompletedIterator<T> implements IterableIterator<Coroutine<T>> {
+/**
+ * What `asCompleted()` returns, as Python 3.13+'s `as_completed()`: a plain
+ * iterable of coroutines (each returns the result of the next awaitable to
+ * complete), and also an async iterable of the Futures themselves, in the
+ * order they complete: the Futures and Tasks given, and the Tasks made for
+ * the coroutines (and the Futures made for the promises) given. Iterate it
+ * asynchronously with `each()` in a coroutine, or `for await` in an async
+ * function. Both forms share one count: a `break` leaves the rest for a
+ * later loop, in either form.
+ *
+ * @example
+ * ```ts
+ * const fetches = urls.map((url) => createTask(download(url)));
+ * // Python 3.13: async for task in asyncio.as_completed(fetches):
+ * for (const task of yield* each(asCompleted(fetches))) {
+ *   console.log(urls[fetches.indexOf(task as Task<Buffer>)], (yield* task).length);
+ *   yield* each.next();
+ * }
+ * ```
+ */
+export interface AsCompleted<T> extends Iterable<Coroutine<T>>, AsyncIterable<Future<T>> {
+  /** `for (const next of it)`: one coroutine per awaitable, as `__iter__`. */
+  [Symbol.iterator](): Iterator<Coroutine<T>>;
+  /**
+   * `for await (const fut of it)`, as `__aiter__`: each `next()` runs as a
+   * task on the running loop. Its wait cannot be cancelled from the async
+   * function (a promise cannot be); inside a coroutine, use `each()`.
+   * TypeScript types the item of a `for await` as the awaited `T`, since it
+   * assumes that no async iterator yields a thenable: the item is the
+   * Future, and `await fut` gives the `T` TypeScript expects; to compare it
+   * with the tasks given, cast it (`fut as unknown as Future<T>`) or use
+   * `each()`, whose items are typed `Future<T>`.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Future<T>>;
+}
+
+/** Mirrors `asyncio.tasks._AsCompletedIterator`: a plain iterator, and an async source. */
+class AsCompletedIterator<T>
+  implements AsCompleted<T>, IterableIterator<Coroutine<T>>, CoroutineStepped<Future<T>>
+{
   private readonly done: CompletionQueue<Future<T> | null>;
   private timeoutHandle: TimerHandle | null = null;
   private readonly todo: Set<Future<T>>;
@@ -92,11 +132,27 @@ class AsCompletedIterator<T> implements IterableIterator<Coroutine<T>> {
   next(): IteratorResult<Coroutine<T>, undefined> {
     if (this.todoLeft === 0) return { done: true, value: undefined };
     this.todoLeft--;
-    return { done: false, value: this.waitForOne() };
+    return { done: false, value: this.waitForResult() };
   }
 
   [Symbol.iterator](): this {
     return this;
+  }
+
+  /** `__anext__`: the next Future to complete, for each(). */
+  *[anext](): Coroutine<IteratorResult<Future<T>, undefined>> {
+    if (this.todoLeft === 0) return { done: true, value: undefined };
+    this.todoLeft--;
+    return { done: false, value: yield* this.waitForOne() };
+  }
+
+  /** `__aiter__`, for `for await`. No `return()`: a `break` leaves the rest for later. */
+  [Symbol.asyncIterator](): AsyncIterator<Future<T>> {
+    const it: AsyncIterator<Future<T>> & AsyncIterable<Future<T>> = {
+      next: () => stepAsTask(() => this[anext](), 'asCompleted()', 'next'),
+      [Symbol.asyncIterator]: () => it,
+    };
+    return it;
   }
 
   private readonly handleTimeout = (): void => {
@@ -117,20 +173,33 @@ class AsCompletedIterator<T> implements IterableIterator<Coroutine<T>> {
     if (this.todo.size === 0 && this.timeoutHandle !== null) this.timeoutHandle.cancel();
   };
 
-  private *waitForOne(): Coroutine<T> {
+  private *waitForOne(): Coroutine<Future<T>> {
     const f = yield* this.done.get();
     if (f === null) throw new TimeoutError();
-    return f.result();
+    return f;
+  }
+
+  private *waitForResult(): Coroutine<T> {
+    return (yield* this.waitForOne()).result();
   }
 }
 
 /**
- * Mirrors `asyncio.as_completed()` used as a plain iterator: runs the
- * awaitables concurrently (coroutines and promises are wrapped with
- * `ensureFuture` at once; duplicates count once) and yields one coroutine per
- * awaitable. Each coroutine, when awaited, returns the result of (or throws
- * the exception of) the next awaitable to complete, in completion order.
- * After `timeout` seconds, the coroutines not yet served throw `TimeoutError`.
+ * Mirrors `asyncio.as_completed()` (3.13+): runs the awaitables concurrently
+ * (coroutines and promises are wrapped with `ensureFuture` at once;
+ * duplicates count once) and gives them back in the order they complete.
+ *
+ * As a plain iterable, it yields one coroutine per awaitable; each, when
+ * awaited, returns the result of (or throws the exception of) the next
+ * awaitable to complete. As an async source (`each()` in a coroutine,
+ * `for await` in an async function), it yields the Futures themselves as
+ * they complete: the Futures and Tasks given are yielded as they are, so
+ * that they can be told apart, and a coroutine given comes back as the Task
+ * made for it.
+ *
+ * After `timeout` seconds, what is not yet served throws `TimeoutError`: the
+ * coroutines of the plain form, or the next step of the async form (out of
+ * `yield* each.next()`). Nothing is cancelled.
  *
  * @example
  * ```ts
@@ -139,12 +208,19 @@ class AsCompletedIterator<T> implements IterableIterator<Coroutine<T>> {
  * for (const next of asCompleted(aws, { timeout: 5 })) {
  *   const result = yield* next;
  * }
+ *
+ * // Python 3.13: async for task in asyncio.as_completed(tasks):
+ * //                  if task is first: ...
+ * for (const task of yield* each(asCompleted(tasks))) {
+ *   if (task === tasks[0]) console.log('the first one is done:', yield* task);
+ *   yield* each.next();
+ * }
  * ```
  */
 export function asCompleted<T>(
   aws: Iterable<Awaitable<T>>,
   options?: { timeout?: number | null },
-): Iterable<Coroutine<T>> {
+): AsCompleted<T> {
   if (isCoroutine(aws)) {
     // A generator object of awaitables looks exactly like a coroutine here.
     throw new TypeError(

@@ -15,7 +15,6 @@ import {
   type Coroutine,
   type EventLoop,
   type Future,
-  getRunningLoop,
   getRunningLoopOrNull,
   RuntimeError,
 } from '@x/loop';
@@ -27,6 +26,8 @@ import {
   CoroutineObject,
   shortRepr,
 } from '@x/loop/internal';
+import { enterOwner, leaveOwner } from './each.js';
+import { stepAsTask } from './step-as-task.js';
 
 /**
  * Mirrors Python's `GeneratorExit`: what `aclose()` throws into an async
@@ -50,8 +51,8 @@ export class GeneratorExit extends BaseException {}
 
 /**
  * Mirrors a Python async generator object, as `asyncGenerator()` makes them.
- * `yield* gen.next()` in a coroutine is `await anext(gen)`; `for await`
- * works in plain async code while a loop runs.
+ * `yield* gen.next()` in a coroutine is `await anext(gen)`, and `each(gen)`
+ * is `async for`; `for await` works in plain async code while a loop runs.
  *
  * @example
  * ```ts
@@ -145,12 +146,16 @@ function* stepBody(st: GenState<unknown>, first: Sent): Generator<unknown, Outco
   let sent = first;
   for (;;) {
     let r: IteratorResult<unknown, void>;
+    // The body's each() loops are its own, not those of the task that steps it.
+    enterOwner(st);
     try {
       const body = st.body as Coroutine<void>;
       r = sent.thrown ? body.throw(sent.value) : body.next(sent.value);
     } catch (e) {
       st.finish();
       throw e;
+    } finally {
+      leaveOwner();
     }
     if (r.done === true) {
       st.finish();
@@ -309,11 +314,11 @@ class AsyncGenIterator<T> implements AsyncIterator<T> {
   constructor(private readonly gen: AsyncGenObject<T>) {}
 
   next(): Promise<IteratorResult<T, void>> {
-    return runAsTask(() => this.gen.next(), 'next');
+    return stepAsTask(() => this.gen.next(), 'an async generator', 'next');
   }
 
   return(): Promise<IteratorResult<T, void>> {
-    return runAsTask(() => this.gen.aclose(), 'return').then(() => ({
+    return stepAsTask(() => this.gen.aclose(), 'an async generator', 'return').then(() => ({
       done: true as const,
       value: undefined,
     }));
@@ -322,21 +327,6 @@ class AsyncGenIterator<T> implements AsyncIterator<T> {
   [Symbol.asyncIterator](): this {
     return this;
   }
-}
-
-function runAsTask<R>(make: () => Coroutine<R>, what: string): Promise<R> {
-  let loop: EventLoop;
-  try {
-    loop = getRunningLoop();
-  } catch (e) {
-    return Promise.reject(
-      new RuntimeError(
-        `for await over an async generator needs a running event loop (${what}() runs as a task on it): iterate inside loop.runUntilComplete() or run()`,
-        { cause: e },
-      ),
-    );
-  }
-  return Promise.resolve(loop.createTask(make()));
 }
 
 /**
@@ -356,8 +346,10 @@ function runAsTask<R>(make: () => Coroutine<R>, what: string): Promise<R> {
  *     yield* sleep(0);                 // runs on aclose() too
  *   }
  * });
- * const gen = ticker(3);
- * for (let r = yield* gen.next(); !r.done; r = yield* gen.next()) console.log(r.value);
+ * for (const i of yield* each(ticker(3))) {    // async for i in ticker(3):
+ *   console.log(i);
+ *   yield* each.next();                       // waits for the next value
+ * }
  * ```
  *
  * The generator registers itself with the running loop on its first step:

@@ -10,12 +10,13 @@
  */
 
 export { abortable } from './abortable.js';
-export { asCompleted } from './as-completed.js';
+export { type AsCompleted, asCompleted } from './as-completed.js';
 export { type AsyncGen, asyncGenerator, GeneratorExit } from './async-generator.js';
 export { type AsyncContextManager, asyncContextManager, asyncWith } from './async-with.js';
 export type { Awaitable, Awaitables } from './awaitable.js';
 export { Barrier, BrokenBarrierError } from './barrier.js';
 export { Condition, type LockLike } from './condition.js';
+export { each } from './each.js';
 export { ensureFuture } from './ensure-future.js';
 export { Event } from './event.js';
 export { ExceptionGroup, type ExceptionGroupCondition } from './exception-group.js';

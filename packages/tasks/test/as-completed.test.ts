@@ -1,15 +1,13 @@
 /**
  * Port of the as_completed tests of CPython's Lib/test/test_asyncio/test_tasks.py
- * for 3.13+'s `as_completed` used as a plain iterator (the `try_iterator`
- * halves of the 3.13 tests).
- *
- * Not ported, and why: the `try_async_iterator` halves and
- * test_as_completed_same_tasks_in_as_out (`async for` yielding the original
- * tasks is not part of this package's `asCompleted`). CPython's test loop
- * fakes time; here the delays are a few milliseconds and the tests check order.
+ * for 3.13+'s `as_completed`: the `try_iterator` halves (the plain iterator)
+ * in the first block, the `try_async_iterator` halves (`async for`, spelled
+ * `each()` in a coroutine and `for await` in an async function) in the
+ * second. CPython's test loop fakes time; here the delays are a few
+ * milliseconds and the tests check order.
  */
-import { type Coroutine, EventLoop, setEventLoop, TimeoutError } from '@x/loop';
-import { asCompleted, createTask, ensureFuture, sleep, Task, wait } from '@x/tasks';
+import { type Coroutine, EventLoop, type Future, setEventLoop, TimeoutError } from '@x/loop';
+import { asCompleted, createTask, each, ensureFuture, sleep, Task, wait } from '@x/tasks';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { caught, collectGarbage, makeLoop } from './task-helpers.js';
 
@@ -313,5 +311,322 @@ describe('TaskTests (as_completed)', () => {
     setEventLoop(loop);
     expect([...asCompleted([], { timeout: 1 })]).toEqual([]);
     expect(loop._timers.size).toBe(0);
+  });
+});
+
+describe('TaskTests (as_completed, async iteration)', () => {
+  let loop: EventLoop;
+
+  beforeEach(() => {
+    ({ loop } = makeLoop());
+  });
+
+  /** async for f in asyncio.as_completed(awaitables): values.append(await f) */
+  function* tryAsyncIterator<T>(awaitables: Iterable<Coroutine<T> | Future<T>>): Coroutine<T[]> {
+    const values: T[] = [];
+    for (const f of yield* each(asCompleted(awaitables))) {
+      values.push(yield* f);
+      yield* each.next();
+    }
+    return values;
+  }
+
+  /** The same loop with for await, in an async function the loop runs. */
+  async function tryForAwait<T>(awaitables: Iterable<Coroutine<T> | Future<T>>): Promise<T[]> {
+    const values: T[] = [];
+    for await (const f of asCompleted(awaitables)) values.push(await f);
+    return values;
+  }
+
+  function* inLoop<T>(main: () => Promise<T>): Coroutine<T> {
+    return yield* ensureFuture(main());
+  }
+
+  function* sleeper(dt: number, x: string): Coroutine<string> {
+    yield* sleep(dt);
+    return x;
+  }
+
+  test('test_as_completed', async () => {
+    for (const form of ['each', 'for await']) {
+      const [a, b, c] = [sleeper(0.005, 'a'), sleeper(0.005, 'b'), sleeper(0.03, 'c')];
+      const res =
+        form === 'each'
+          ? await loop.runUntilComplete(new Task(tryAsyncIterator([b, c, a]), { loop }))
+          : await loop.runUntilComplete(inLoop(() => tryForAwait([b, c, a])));
+      expect(res.slice(0, 2), form).toContain('a');
+      expect(res.slice(0, 2), form).toContain('b');
+      expect(res[2], form).toBe('c');
+    }
+  });
+
+  test('test_as_completed_same_tasks_in_as_out', async () => {
+    // biome-ignore lint/correctness/useYield: a coroutine that does not wait
+    function* coro<T>(i: T): Coroutine<T> {
+      return i;
+    }
+    function* outOf(awaitables: Set<unknown>): Coroutine<Set<unknown>> {
+      const out = new Set<unknown>();
+      for (const aw of yield* each(asCompleted(awaitables as Set<Coroutine<unknown>>))) {
+        out.add(aw);
+        yield* each.next();
+      }
+      return out;
+    }
+    setEventLoop(loop);
+    // Coroutines are not yielded back: finished coroutines cannot be reused.
+    let awaitablesIn = new Set<unknown>([coro(0), coro(1), coro(2), coro(3)]);
+    let awaitablesOut = await loop.runUntilComplete(outOf(awaitablesIn));
+    expect([...awaitablesOut].filter((x) => awaitablesIn.has(x))).toEqual([]);
+    expect([...awaitablesOut].every((x) => x instanceof Task)).toBe(true);
+    // Tasks (and Futures) are yielded back as they are.
+    const taskB = loop.createTask(coro('b'));
+    const taskD = loop.createTask(coro('d'));
+    const fut = loop.createFuture<string>();
+    fut.setResult('f');
+    awaitablesIn = new Set<unknown>([coro('a'), taskB, coro('c'), taskD, fut]);
+    awaitablesOut = await loop.runUntilComplete(outOf(awaitablesIn));
+    expect(new Set([...awaitablesOut].filter((x) => awaitablesIn.has(x)))).toEqual(
+      new Set([taskB, taskD, fut]),
+    );
+    // With for await too.
+    const taskE = loop.createTask(coro('e'));
+    const outs = await loop.runUntilComplete(
+      inLoop(async () => {
+        const got: unknown[] = [];
+        for await (const f of asCompleted([taskE])) got.push(f);
+        return got;
+      }),
+    );
+    expect(outs).toEqual([taskE]);
+  });
+
+  test('test_as_completed_with_timeout', async () => {
+    // The TimeoutError comes out of the async for itself (yield* each.next()).
+    for (const form of ['each', 'for await']) {
+      const a = loop.createTask(sleep(0.01, 'a'));
+      const b = loop.createTask(sleep(1, 'b'));
+      function* tryEach(): Coroutine<Array<[number, unknown]>> {
+        const values: Array<[number, unknown]> = [];
+        try {
+          for (const f of yield* each(asCompleted([a, b], { timeout: 0.15 }))) {
+            values.push([1, yield* f]);
+            yield* each.next();
+          }
+        } catch (exc) {
+          values.push([2, exc]);
+        }
+        return values;
+      }
+      async function tryAwait(): Promise<Array<[number, unknown]>> {
+        const values: Array<[number, unknown]> = [];
+        try {
+          for await (const f of asCompleted([a, b], { timeout: 0.15 })) values.push([1, await f]);
+        } catch (exc) {
+          values.push([2, exc]);
+        }
+        return values;
+      }
+      const res =
+        form === 'each'
+          ? await loop.runUntilComplete(new Task(tryEach(), { loop }))
+          : await loop.runUntilComplete(inLoop(tryAwait));
+      expect(res.length, form).toBe(2);
+      expect(res[0], form).toEqual([1, 'a']);
+      expect(res[1]?.[0], form).toBe(2);
+      expect(res[1]?.[1], form).toBeInstanceOf(TimeoutError);
+      // Nothing is cancelled.
+      expect(b.done()).toBe(false);
+      b.cancel();
+      await loop.runUntilComplete(wait([a, b]));
+    }
+  });
+
+  test('a timeout before the first completion is thrown out of yield* each()', async () => {
+    const f = loop.createFuture<number>();
+    function* main(): Coroutine<unknown> {
+      try {
+        for (const _ of yield* each(asCompleted([f], { timeout: 0.005 }))) {
+          yield* each.next();
+        }
+      } catch (e) {
+        return e;
+      }
+      return null;
+    }
+    expect(await loop.runUntilComplete(main())).toBeInstanceOf(TimeoutError);
+    expect(f.done()).toBe(false);
+  });
+
+  test('test_as_completed_with_unused_timeout', async () => {
+    function* tryEach(): Coroutine<void> {
+      for (const f of yield* each(asCompleted([sleep(0.005, 'a')], { timeout: 1 }))) {
+        expect(yield* f).toBe('a');
+        yield* each.next();
+      }
+    }
+    await loop.runUntilComplete(new Task(tryEach(), { loop }));
+    expect(loop._timers.size === 0 || loop._timers.items.every((t) => t._cancelled)).toBe(true);
+  });
+
+  test('test_as_completed_resume_iterator', async () => {
+    // biome-ignore lint/correctness/useYield: a coroutine that does not wait
+    function* coro(i: number): Coroutine<number> {
+      return i;
+    }
+    function* tryEach(awaitables: Coroutine<number>[]): Coroutine<number[]> {
+      let iterations = 0;
+      const iterator = asCompleted(awaitables);
+      const collected: number[] = [];
+      for (const f of yield* each(iterator)) {
+        collected.push(yield* f);
+        iterations += 1;
+        if (iterations === 2) break;
+        yield* each.next();
+      }
+      expect(collected.length).toBe(2);
+      // Resume same iterator:
+      for (const f of yield* each(iterator)) {
+        collected.push(yield* f);
+        yield* each.next();
+      }
+      return collected;
+    }
+    async function tryAwait(awaitables: Coroutine<number>[]): Promise<number[]> {
+      let iterations = 0;
+      const iterator: AsyncIterable<Future<number>> = asCompleted(awaitables);
+      const collected: number[] = [];
+      for await (const f of iterator) {
+        collected.push(await f);
+        iterations += 1;
+        if (iterations === 2) break;
+      }
+      expect(collected.length).toBe(2);
+      for await (const f of iterator) collected.push(await f);
+      return collected;
+    }
+    setEventLoop(loop);
+    const r1 = await loop.runUntilComplete(tryEach([coro(0), coro(1), coro(2), coro(3)]));
+    expect([...r1].sort()).toEqual([0, 1, 2, 3]);
+    const r2 = await loop.runUntilComplete(
+      inLoop(() => tryAwait([coro(0), coro(1), coro(2), coro(3)])),
+    );
+    expect([...r2].sort()).toEqual([0, 1, 2, 3]);
+  });
+
+  test('test_as_completed_concurrent', async () => {
+    // [f async for f in as_completed(fs)], then wait() on them.
+    setEventLoop(loop);
+    const a = sleep(0.01, 'a');
+    const b = sleep(0.01, 'b');
+    function* testCoro(): Coroutine<void> {
+      const futs: Future<string>[] = [];
+      for (const f of yield* each(asCompleted(new Set([a, b])))) {
+        futs.push(f);
+        yield* each.next();
+      }
+      expect(futs.length).toBe(2);
+      const [done] = yield* wait(futs.map((fut) => ensureFuture(fut)));
+      expect(new Set([...done].map((f) => f.result()))).toEqual(new Set(['a', 'b']));
+    }
+    await loop.runUntilComplete(testCoro());
+  });
+
+  test('test_as_completed_duplicate_coroutines', async () => {
+    // biome-ignore lint/correctness/useYield: a coroutine that does not wait
+    function* coro(s: string): Coroutine<string> {
+      return s;
+    }
+    const c = coro('ham');
+    const fut = new Task(tryAsyncIterator([c, c, coro('spam')]), { loop });
+    await loop.runUntilComplete(fut);
+    const result = fut.result();
+    expect(new Set(result)).toEqual(new Set(['ham', 'spam']));
+    expect(result.length).toBe(2);
+  });
+
+  test('a failed awaitable is yielded like the others; its exception comes out of yield* fut', async () => {
+    class Boom extends Error {
+      override name = 'Boom';
+    }
+    function* fails(): Coroutine<number> {
+      yield* sleep(0.005);
+      throw new Boom('first');
+    }
+    function* main(): Coroutine<unknown[]> {
+      const out: unknown[] = [];
+      for (const f of yield* each(asCompleted<number>([sleep(0.02, 2), fails()]))) {
+        out.push(f.done() ? (f.exception() ?? f.result()) : 'not done');
+        yield* each.next();
+      }
+      return out;
+    }
+    const out = await loop.runUntilComplete(main());
+    expect(out[0]).toBeInstanceOf(Boom);
+    expect(out[1]).toBe(2);
+  });
+
+  test('a promise given comes back as the Future that follows it', async () => {
+    function* main(): Coroutine<unknown[]> {
+      const out: unknown[] = [];
+      for (const f of yield* each(asCompleted([Promise.resolve(7)]))) {
+        out.push(f.constructor.name, yield* f);
+        yield* each.next();
+      }
+      return out;
+    }
+    expect(await loop.runUntilComplete(main())).toEqual(['Future', 7]);
+  });
+
+  test('plain and async iteration share one count', async () => {
+    const fs = [0, 1, 2].map((i) => {
+      const f = loop.createFuture<number>();
+      f.setResult(i);
+      return f;
+    });
+    function* main(): Coroutine<number> {
+      const it = asCompleted(fs);
+      let n = 0;
+      for (const c of it) {
+        yield* c;
+        n++;
+        break;
+      }
+      for (const _ of yield* each(it)) {
+        n++;
+        yield* each.next();
+      }
+      return n;
+    }
+    expect(await loop.runUntilComplete(main())).toBe(3);
+  });
+
+  test('cancelling the task while it waits in each() over asCompleted()', async () => {
+    const f = loop.createFuture<number>();
+    function* main(): Coroutine<void> {
+      for (const _ of yield* each(asCompleted([f]))) yield* each.next();
+    }
+    function* driver(): Coroutine<unknown> {
+      const t = createTask(main());
+      yield* sleep(0);
+      t.cancel();
+      return yield* caught(t);
+    }
+    expect((await loop.runUntilComplete(driver())) as Error).toHaveProperty(
+      'name',
+      'CancelledError',
+    );
+    // The awaitable itself is not cancelled, as in asyncio.
+    expect(f.cancelled()).toBe(false);
+  });
+
+  test('for await outside a running loop rejects with a RuntimeError saying where to iterate', async () => {
+    setEventLoop(loop);
+    const f = loop.createFuture<number>();
+    const it = asCompleted([f])[Symbol.asyncIterator]();
+    await expect(it.next()).rejects.toThrow(
+      /for await over asCompleted\(\) needs a running event loop/,
+    );
+    f.cancel();
   });
 });
