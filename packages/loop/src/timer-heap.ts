@@ -136,9 +136,11 @@ export class TimerHeap {
   private takeSorted(end: number): TimerEntry[] | null {
     const n = this.items.length;
     const first = this.keys[0] as number;
-    const m = countDue(this.keys, n, end);
+    const span = new Float64Array(2);
+    scanDue(this.keys, n, end, span);
+    const m = span[0] as number;
     if (m < BULK_MIN || m * 4 < n) return null;
-    const scale = m / (latestDue(this.keys, n, end) - first);
+    const scale = m / ((span[1] as number) - first);
     // Infinite or zero spans (a deadline of -Infinity, equal deadlines, a
     // denormal span) have no usable scale.
     if (!(scale > 0 && scale < Number.POSITIVE_INFINITY)) return null;
@@ -279,21 +281,19 @@ class Bucketed {
   }
 }
 
-/** How many of the first `n` keys are before `end`. */
-function countDue(k: Float64Array, n: number, end: number): number {
+/** Writes how many of the first `n` keys are before `end`, and the latest of them, to `span`. */
+function scanDue(k: Float64Array, n: number, end: number, span: Float64Array): void {
   let m = 0;
-  for (let i = 0; i < n; i++) if ((k[i] as number) < end) m++;
-  return m;
-}
-
-/** The latest of the first `n` keys that are before `end`. */
-function latestDue(k: Float64Array, n: number, end: number): number {
   let latest = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
     const key = k[i] as number;
-    if (key < end && key > latest) latest = key;
+    if (key < end) {
+      m++;
+      if (key > latest) latest = key;
+    }
   }
-  return latest;
+  span[0] = m;
+  span[1] = latest;
 }
 
 /**
