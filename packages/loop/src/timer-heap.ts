@@ -95,7 +95,7 @@ export class TimerHeap {
    * order, marking them unscheduled; returns how many. When they are at
    * least a quarter of the heap (a burst that fell due together), it sorts
    * them at once instead of popping each: popping costs O(log n) scattered
-   * loads per timer, a bucket sort of the due times three sequential passes.
+   * loads per timer, a bucket sort of the due times five passes.
    */
   moveDue(end: number, ready: ReadyQueue): number {
     const n = this.items.length;
