@@ -173,18 +173,17 @@ Handle.prototype._sourceTraceback = null;
  * ```
  */
 export class TimerHandle extends Handle {
+  // The creation number that orders timers due at the same time is the
+  // heap's (`TimerHeap.seqs`): one field less per pending timer (W2).
   /** @internal */ _when: number;
   /** @internal The heap's flag (`TimerEntry`): set with the callback dropped by `cancel()`. */
   _cancelled = false;
-  /** @internal Tie-breaker: timers due at the same time run in the order they were made. */
-  _seq: number;
   /** @internal True while it sits in the loop's timer heap. */
   _scheduled = false;
 
   /** @internal Use `loop.callLater()` or `loop.callAt()` to make one. */
   constructor(
     when: number,
-    seq: number,
     callback: Callback,
     args: unknown[] | null,
     loop: EventLoop,
@@ -192,7 +191,6 @@ export class TimerHandle extends Handle {
   ) {
     super(callback, args, loop, context);
     this._when = when;
-    this._seq = seq;
   }
 
   /** Mirrors `TimerHandle.when()`: the absolute time, in `loop.time()` seconds. */

@@ -671,9 +671,9 @@ export class EventLoop implements LoopInternals {
   private _callAt(when: number, cb: Callback, args: unknown[] | null, method: string): TimerHandle {
     this._checkClosed();
     checkCallback(cb, method);
-    const t = new TimerHandle(when, this._seq++, cb, args, this, null);
+    const t = new TimerHandle(when, cb, args, this, null);
     if (this._debug) t._sourceTraceback = captureCreationSite();
-    this._scheduleTimer(t, when, t._seq);
+    this._scheduleTimer(t, when, this._seq++);
     return t;
   }
 

@@ -11,6 +11,12 @@ import type { ReadyQueue, Runnable } from './ready-queue.js';
 
 /** Below this many due timers, `moveDue` pops them one by one. */
 const BULK_MIN = 256;
+/**
+ * The bucket sort of `moveDue` declines when the sum of its buckets' squared
+ * sizes exceeds this many per timer: due times so clustered (many equal
+ * ones) that ordering inside the buckets would cost more than popping.
+ */
+const SPREAD = 8;
 
 /**
  * Seam: What the heap holds: a TimerHandle, or an object of `@x/tasks`
@@ -89,62 +95,96 @@ export class TimerHeap {
    * order, marking them unscheduled; returns how many. When they are at
    * least a quarter of the heap (a burst that fell due together), it sorts
    * them at once instead of popping each: popping costs O(log n) scattered
-   * loads per timer, a radix sort of the due times a few sequential passes.
+   * loads per timer, a bucket sort of the due times five passes.
    */
   moveDue(end: number, ready: ReadyQueue): number {
     const n = this.items.length;
     if (n === 0 || (this.keys[0] as number) >= end) return 0;
-    const k = this.keys;
+    const due = n >= BULK_MIN * 4 ? this.takeSorted(end) : null;
+    if (due !== null) return pushAll(due, ready);
     let m = 0;
-    if (n >= BULK_MIN * 4) {
-      for (let i = 0; i < n; i++) if ((k[i] as number) < end) m++;
-    }
-    if (m < BULK_MIN || m * 4 < n) {
-      m = 0;
-      while (this.items.length > 0 && (this.keys[0] as number) < end) {
-        const t = this.pop() as TimerEntry;
-        t._scheduled = false;
-        ready.push(t, undefined);
-        m++;
-      }
-      return m;
-    }
-    const due: TimerEntry[] = new Array(m);
-    const order = this.takeSorted(end, due);
-    for (let j = 0; j < m; j++) {
-      const t = due[order[j] as number] as TimerEntry;
+    while (this.items.length > 0 && (this.keys[0] as number) < end) {
+      const t = this.pop() as TimerEntry;
       t._scheduled = false;
       ready.push(t, undefined);
+      m++;
     }
     return m;
   }
 
   /**
-   * Takes the timers due before `end` out of the heap into `due` (as many
-   * as it has room for: all of them) and returns their indices in (due
-   * time, creation) order. The due times are sorted by an LSD radix sort on
-   * their bits, 16 at a time (stable; a pass where every timer has the same
-   * digit is skipped, as the high bits of timers due within a short span
-   * are), then runs of equal due times are put in creation order. The
-   * timers left are made a heap again in O(n).
+   * Takes the timers due before `end` out of the heap and returns them in
+   * (due time, creation) order; null (and the heap untouched) when popping
+   * them is the better way: fewer than `BULK_MIN`, or under a quarter of
+   * the heap, or due times too clustered to spread over buckets.
+   *
+   * A bucket sort: the span from the first due time to the last is cut
+   * into as many buckets as there are due timers, and a timer's bucket is
+   * `floor((when - first) * scale)`, which never decreases as `when`
+   * grows (floating-point subtraction and multiplication round
+   * monotonically), so buckets come in due-time order and only the few
+   * timers inside one bucket need ordering, by an insertion sort on (due
+   * time, creation). Timers due at the same time share a bucket; when the
+   * buckets are so full that the insertion sort could take more than a few
+   * steps per timer (the sum of their squared sizes bounds its work), it
+   * declines. The timers left are made a heap again in O(n).
+   *
+   * Each pass is a function of its own: this runs once in a burst, mostly
+   * before V8 has optimized it, and a loop compiled on its own is not
+   * thrown away when the code after it runs for the first time.
    */
-  private takeSorted(end: number, due: TimerEntry[]): Int32Array {
+  private takeSorted(end: number): TimerEntry[] | null {
+    const n = this.items.length;
+    const first = this.keys[0] as number;
+    const span = new Float64Array(2);
+    scanDue(this.keys, n, end, span);
+    const m = span[0] as number;
+    if (m < BULK_MIN || m * 4 < n) return null;
+    const scale = m / ((span[1] as number) - first);
+    // Infinite or zero spans (a deadline of -Infinity, equal deadlines, a
+    // denormal span) have no usable scale.
+    if (!(scale > 0 && scale < Number.POSITIVE_INFINITY)) return null;
+    // Bucket b's count, then where its next timer goes.
+    const at = new Int32Array(m);
+    countBuckets(this.keys, n, end, first, scale, at);
+    if (startBuckets(at) > SPREAD * m) return null;
+    const sorted = new Bucketed(m);
+    const r = this.partition(end, first, scale, at, sorted);
+    for (let i = (r >> 1) - 1; i >= 0; i--) {
+      this.siftDown(i, this.items[i] as TimerEntry, this.keys[i] as number, this.seqs[i] as number);
+    }
+    sortBuckets(sorted);
+    return sorted.due;
+  }
+
+  /**
+   * Moves the timers due before `end` into their buckets' places in
+   * `sorted` and packs the others at the start of the heap's arrays;
+   * returns how many are left.
+   */
+  private partition(
+    end: number,
+    first: number,
+    scale: number,
+    at: Int32Array,
+    sorted: Bucketed,
+  ): number {
     const items = this.items;
     const k = this.keys;
     const s = this.seqs;
     const n = items.length;
-    const m = due.length;
-    const whens = new Float64Array(m);
-    const seqs = new Float64Array(m);
-    let j = 0;
+    const last = at.length - 1;
+    const { whens, seqs, due } = sorted;
     let r = 0;
     for (let i = 0; i < n; i++) {
       const key = k[i] as number;
       if (key < end) {
+        const slot = bucketOf(key, first, scale, last);
+        const j = at[slot] as number;
+        at[slot] = j + 1;
         whens[j] = key;
         seqs[j] = s[i] as number;
         due[j] = items[i] as TimerEntry;
-        j++;
       } else {
         items[r] = items[i] as TimerEntry;
         k[r] = key;
@@ -153,53 +193,7 @@ export class TimerHeap {
       }
     }
     items.length = r;
-    for (let i = (r >> 1) - 1; i >= 0; i--) {
-      this.siftDown(i, items[i] as TimerEntry, k[i] as number, s[i] as number);
-    }
-    // The due times as unsigned 64-bit numbers in the same order (-0 as 0;
-    // the sign bit of a positive one flipped, every bit of a negative one).
-    const lo = new Uint32Array(m);
-    const hi = new Uint32Array(m);
-    const words = new Uint32Array(whens.buffer);
-    for (let i = 0; i < m; i++) {
-      const h = words[2 * i + 1] as number;
-      if ((whens[i] as number) === 0) {
-        lo[i] = 0;
-        hi[i] = 0x80000000;
-      } else if (h >>> 31 === 1) {
-        lo[i] = ~(words[2 * i] as number) >>> 0;
-        hi[i] = ~h >>> 0;
-      } else {
-        lo[i] = words[2 * i] as number;
-        hi[i] = (h | 0x80000000) >>> 0;
-      }
-    }
-    let a = new Int32Array(m);
-    for (let i = 0; i < m; i++) a[i] = i;
-    let b = new Int32Array(m);
-    const count = new Int32Array(0x10000);
-    for (const [digits, shift] of [
-      [lo, 0],
-      [lo, 16],
-      [hi, 0],
-      [hi, 16],
-    ] as const) {
-      if (radixPass(a, b, digits, shift, count)) {
-        const t = a;
-        a = b;
-        b = t;
-      }
-    }
-    // Equal due times: creation order.
-    const bySeq = (x: number, y: number): number => (seqs[x] as number) - (seqs[y] as number);
-    for (let i = 0; i < m; ) {
-      const key = whens[a[i] as number] as number;
-      let e = i + 1;
-      while (e < m && whens[a[e] as number] === key) e++;
-      if (e - i > 1) a.subarray(i, e).sort(bySeq);
-      i = e;
-    }
-    return a;
+    return r;
   }
 
   /** Drops every cancelled timer and rebuilds the heap. */
@@ -275,33 +269,110 @@ export class TimerHeap {
   }
 }
 
+/** Due timers in bucket order, with their due times and creation numbers. */
+class Bucketed {
+  readonly whens: Float64Array;
+  readonly seqs: Float64Array;
+  readonly due: TimerEntry[];
+  constructor(m: number) {
+    this.whens = new Float64Array(m);
+    this.seqs = new Float64Array(m);
+    this.due = new Array(m);
+  }
+}
+
+/** Writes how many of the first `n` keys are before `end`, and the latest of them, to `span`. */
+function scanDue(k: Float64Array, n: number, end: number, span: Float64Array): void {
+  let m = 0;
+  let latest = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const key = k[i] as number;
+    if (key < end) {
+      m++;
+      if (key > latest) latest = key;
+    }
+  }
+  span[0] = m;
+  span[1] = latest;
+}
+
 /**
- * One stable pass of the radix sort: the indices in `src`, ordered by the
- * 16-bit digit of `digits[i]` at `shift`, into `dst`. False (and `dst`
- * untouched) if every index has the same digit.
+ * The bucket of a due time: never smaller for a later one (see
+ * `takeSorted`); the last bucket also takes a product rounded up to the
+ * number of buckets.
  */
-function radixPass(
-  src: Int32Array,
-  dst: Int32Array,
-  digits: Uint32Array,
-  shift: number,
-  count: Int32Array,
-): boolean {
-  const m = src.length;
-  count.fill(0);
-  for (let i = 0; i < m; i++) count[((digits[i] as number) >>> shift) & 0xffff]++;
-  if (count[((digits[0] as number) >>> shift) & 0xffff] === m) return false;
+function bucketOf(key: number, first: number, scale: number, last: number): number {
+  return Math.min(((key - first) * scale) | 0, last);
+}
+
+/** Counts the first `n` keys before `end` into `at` by bucket. */
+function countBuckets(
+  k: Float64Array,
+  n: number,
+  end: number,
+  first: number,
+  scale: number,
+  at: Int32Array,
+): void {
+  const last = at.length - 1;
+  for (let i = 0; i < n; i++) {
+    const key = k[i] as number;
+    if (key < end) {
+      at[bucketOf(key, first, scale, last)]++;
+    }
+  }
+}
+
+/** Turns bucket counts into their first places; returns the sum of the squared counts. */
+function startBuckets(at: Int32Array): number {
+  const n = at.length;
   let sum = 0;
-  for (let d = 0; d < 0x10000; d++) {
-    const c = count[d] as number;
-    count[d] = sum;
+  let squares = 0;
+  for (let b = 0; b < n; b++) {
+    const c = at[b] as number;
+    at[b] = sum;
     sum += c;
+    squares += c * c;
   }
-  for (let i = 0; i < m; i++) {
-    const x = src[i] as number;
-    const d = ((digits[x] as number) >>> shift) & 0xffff;
-    dst[count[d] as number] = x;
-    count[d] = (count[d] as number) + 1;
+  return squares;
+}
+
+/**
+ * Orders the timers inside each bucket by (due time, creation). Buckets are
+ * already in order, so an insertion sort over the whole run only moves
+ * timers inside their bucket.
+ */
+function sortBuckets(sorted: Bucketed): void {
+  const { whens, seqs, due } = sorted;
+  const m = due.length;
+  for (let i = 1; i < m; i++) {
+    const w = whens[i] as number;
+    const q = seqs[i] as number;
+    let j = i - 1;
+    let pw = whens[j] as number;
+    if (pw < w || (pw === w && (seqs[j] as number) < q)) continue;
+    const t = due[i] as TimerEntry;
+    do {
+      whens[j + 1] = pw;
+      seqs[j + 1] = seqs[j] as number;
+      due[j + 1] = due[j] as TimerEntry;
+      j--;
+      if (j < 0) break;
+      pw = whens[j] as number;
+    } while (pw > w || (pw === w && (seqs[j] as number) > q));
+    whens[j + 1] = w;
+    seqs[j + 1] = q;
+    due[j + 1] = t;
   }
-  return true;
+}
+
+/** Queues the timers of `due` in order, marking them unscheduled; returns how many. */
+function pushAll(due: TimerEntry[], ready: ReadyQueue): number {
+  const m = due.length;
+  for (let j = 0; j < m; j++) {
+    const t = due[j] as TimerEntry;
+    t._scheduled = false;
+    ready.push(t, undefined);
+  }
+  return m;
 }

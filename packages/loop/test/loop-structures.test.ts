@@ -108,9 +108,10 @@ describe('TimerHeap', () => {
   });
 
   test('a burst of due timers (sorted at once) runs in (when, creation) order', async () => {
-    // Over a quarter of a heap of more than 1,024 timers due together takes the
-    // radix-sort path; deadlines include ties, negatives, -0 and 0, tiny and
-    // huge values, and timers not yet due stay in the heap in order.
+    // Over a quarter of a heap of more than 1,024 timers due together, with
+    // deadlines too far apart to bucket (ties, negatives, -0 and 0, tiny and
+    // huge values): popped one by one; timers not yet due stay in the heap
+    // in order.
     const clock = new FakeClock();
     const { loop, calls } = loopWithHandler({ clock });
     let x = 12345;
@@ -149,6 +150,56 @@ describe('TimerHeap', () => {
     await runBriefly(loop);
     expect(order).toEqual(byWhen(1e16 + 8));
     expect(loop._timers.size).toBe(whens.filter((w) => w === Infinity).length);
+    expect(calls).toEqual([]);
+    loop.close();
+  });
+
+  test('a burst of spread-out due timers (bucket-sorted) runs in (when, creation) order', async () => {
+    // Deadlines spread over a span, as timers set in a loop with random
+    // delays: most of the heap falls due together and is bucket-sorted.
+    // Runs of equal deadlines, deadlines one ulp apart and cancelled timers
+    // sit among them; the clock passes twice, so the second burst is sorted
+    // from what the first one left in the heap.
+    const clock = new FakeClock();
+    const { loop, calls } = loopWithHandler({ clock });
+    let x = 54321;
+    const rand = (): number => {
+      x = (Math.imul(1664525, x) + 1013904223) >>> 0;
+      return x / 4294967296;
+    };
+    const whens: number[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const r = rand();
+      whens.push(
+        r < 0.01
+          ? 1 + (i % 7) / 1000
+          : r < 0.02
+            ? 1.002 + Number.EPSILON * (i % 3)
+            : 1 + rand() * 0.01,
+      );
+    }
+    const cancelled = new Set<number>();
+    const order: number[] = [];
+    whens.forEach((w, i) => {
+      const h = loop.callAt(w, (k: number) => order.push(k), i);
+      if (i % 11 === 0) {
+        h.cancel();
+        cancelled.add(i);
+      }
+    });
+    const byWhen = (limit: number): number[] =>
+      whens
+        .map((w, i) => [w, i] as const)
+        .filter(([w, i]) => w < limit && !cancelled.has(i))
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+        .map(([, i]) => i);
+    clock.t = 1.008;
+    await runBriefly(loop);
+    expect(order).toEqual(byWhen(1.008));
+    clock.t = 2;
+    await runBriefly(loop);
+    expect(order).toEqual(byWhen(2));
+    expect(loop._timers.size).toBe(0);
     expect(calls).toEqual([]);
     loop.close();
   });
