@@ -27,11 +27,14 @@ import {
   type TaskOptions,
 } from '@x/loop';
 import {
+  type ContextOwner,
+  contextOf,
   contextState,
   isPromiseLike,
   REUSED,
   type Runnable,
   refuseUnbound,
+  runInContext,
   type CANCELLED as SeamCancelled,
   type PENDING as SeamPending,
   setDefaultTaskFactory,
@@ -55,6 +58,9 @@ declare module '@x/loop' {
   }
 }
 
+/** What a context holds: a task's `_ctx` until it is asked for as a Context. */
+type ContextData = Context['_data'];
+
 let taskCounter = 0;
 
 // One loop runs at a time in a JavaScript thread, so one current task is enough.
@@ -70,54 +76,6 @@ const futureResult = Future.prototype.result;
  */
 function hasPlainResult(fut: Future<unknown>): boolean {
   return fut.result === futureResult;
-}
-
-/**
- * The context that a task made in an empty context runs its first step in,
- * instead of a copy of its own: most tasks never set a variable, and many
- * (a `gather` of short coroutines, a server's sleeping connections) take only
- * one step before they end or wait. Nothing can tell it from a context of
- * the task's own: it is empty whenever a step begins, and `getContext()`
- * hands it only to the task stepping in it. A step that sets a variable (or
- * asks for its context) keeps it, and a new one takes its place; any other
- * task gets an empty context of its own, when it next steps or asks for it.
- */
-let lazyContext = new Context();
-/** `lazyContext._data` when it was made: a step that changes it has set a variable. */
-let lazyData = lazyContext._data;
-/** The task stepping in `lazyContext`, if any. */
-let lazyOwner: Task<unknown> | null = null;
-
-/** The context for the first step of a task whose `_context` is null. */
-function enterLazy(task: Task<unknown>): Context {
-  const ctx = lazyContext;
-  if (ctx._entered) {
-    // A step inside a step (another loop's task): this task needs its own.
-    const own = new Context();
-    task._context = own;
-    return own;
-  }
-  lazyOwner = task;
-  return ctx;
-}
-
-/** After a step in `lazyContext`: hands it over if the step changed it. */
-function leaveLazy(task: Task<unknown>): void {
-  lazyOwner = null;
-  if (lazyContext._data !== lazyData) {
-    adoptLazy(task);
-  } else {
-    task._context = undefined;
-  }
-}
-
-function adoptLazy(task: Task<unknown>): Context {
-  const ctx = lazyContext;
-  task._context = ctx;
-  lazyOwner = null;
-  lazyContext = new Context();
-  lazyData = lazyContext._data;
-  return ctx;
 }
 
 /**
@@ -187,7 +145,7 @@ const ONE_CANCEL = 1 << COUNT_SHIFT;
  * }
  * ```
  */
-export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
+export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, ContextOwner {
   /** @internal */ _coro: Coroutine<T>;
   /** @internal A number stands for the name `Task-<n>`, formatted when asked for. */
   _name: string | number;
@@ -195,11 +153,11 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   _flags = 0;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
   /**
-   * @internal Null before the first step of a task made in an empty context
-   * (see `lazyContext`), undefined after it until an empty context of its
-   * own is needed.
+   * Seam (`ContextOwner`): the context every step runs in (`runInContext`):
+   * the values of a copy of the creator's context until someone asks for it
+   * as a Context (`getContext()`), as most tasks never do.
    */
-  _context: Context | null | undefined;
+  _ctx: Context | ContextData;
   /** Seam (`TaskLike`): Its slot in `loop._tasks` while registered, else -1. */
   _regIndex = -1;
 
@@ -224,10 +182,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
     if (ctx !== undefined && ctx !== null && !(ctx instanceof Context)) {
       throw new TypeError(`context must be a Context, got ${shortRepr(ctx)}`);
     }
-    // A copy of an empty context is needed only once something can tell it
-    // apart from another empty one: most tasks never set a variable.
-    const cur = contextState.current;
-    this._context = ctx ?? (cur._data.size === 0 ? null : cur.copy());
+    // asyncio: `contextvars.copy_context()`. A context's values are an
+    // immutable map, so the copy is those values until it is asked for as a
+    // Context (see `ContextOwner`).
+    this._ctx = ctx ?? contextState.current._data;
     const loop = this._loop;
     if (options?.eagerStart === true && loop._running) {
       this._eagerStart();
@@ -266,13 +224,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
 
   /** Mirrors `Task.get_context()`: the context every step runs in. */
   getContext(): Context {
-    const ctx = this._context;
-    if (ctx !== null && ctx !== undefined) return ctx;
-    // While the task steps in the shared context, that one is its own.
-    if (lazyOwner === this) return adoptLazy(this as Task<unknown>);
-    const own = new Context();
-    this._context = own;
-    return own;
+    return contextOf(this);
   }
 
   /** Mirrors `Task.get_name()`: `Task-<n>` unless a name was given. */
@@ -406,23 +358,18 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
     }
     this._futWaiter = null;
     const loop = this._loop;
-    enterTask(loop, this as Task<unknown>);
-    let ctx = this._context;
-    if (ctx === null) ctx = enterLazy(this as Task<unknown>);
-    else if (ctx === undefined) ctx = this._context = new Context();
-    if (ctx._entered) {
-      leaveTask(loop, this as Task<unknown>);
-      throw new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
+    if ((this._flags & STARTED) !== 0 && !(this._ctx instanceof Context)) {
+      // A task that steps again gets its Context now (`contextOf`): entering
+      // a Context costs less per step than running in the scratch context
+      // pointed at its values (W4, a million steps of one task, is 20-30 %
+      // slower in the scratch context), and a task that takes a second step
+      // usually takes many. A task that takes one step never needs one.
+      contextOf(this);
     }
-    const prev = contextState.current;
-    ctx._entered = true;
-    contextState.current = ctx;
+    enterTask(loop, this as Task<unknown>);
     try {
-      this._stepRun(exc);
+      runInContext(this, stepRun, this as Task<unknown>, exc);
     } finally {
-      contextState.current = prev;
-      ctx._entered = false;
-      if (ctx === lazyContext) leaveLazy(this as Task<unknown>);
       leaveTask(loop, this as Task<unknown>);
     }
   }
@@ -546,14 +493,14 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
 
   private _eagerStart(): void {
     const loop = this._loop;
-    const ctx = this.getContext();
+    const ctx = this._ctx;
     // Fail before registering, so that the task is not left pending forever.
-    if (ctx._entered)
+    if (ctx instanceof Context && ctx._entered)
       throw new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
     const prevTask = swapCurrentTask(loop, this as Task<unknown>);
     loop._tasks.add(this as Task<unknown>);
     try {
-      ctx.run(() => this._stepRun(undefined));
+      runInContext(this, stepRun, this as Task<unknown>, undefined);
     } finally {
       swapCurrentTask(loop, prevTask);
     }
@@ -574,6 +521,11 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike {
   override _logLabel(): string {
     return ` name='${this.getName()}'`;
   }
+}
+
+/** One step of `t` (what `runInContext` calls, in the task's context). */
+function stepRun(t: Task<unknown>, exc: unknown): void {
+  t._stepRun(exc);
 }
 
 function coroState(t: Task<unknown>): string {
