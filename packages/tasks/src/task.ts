@@ -392,9 +392,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
       r = exc === undefined ? coro.next() : coro.throw(exc);
     } catch (e) {
       if (e instanceof CancelledError) {
-        // Keep the original error, so that awaiters see where it came from.
-        this._cancelledExc = e;
         super.cancel();
+        // Keep the original error, so that awaiters see where it came from
+        // (set once cancelled: a cancelled future keeps it in `_exception`).
+        this._cancelledExc = e;
         this._loop._tasks.delete(this as Task<unknown>);
       } else {
         this._finishWithException(e);
