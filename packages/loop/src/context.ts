@@ -45,11 +45,17 @@ export class Context implements ContextInternals {
    * and restores the previous context afterwards, whatever `fn` does.
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
-    const prev = enterContext(this);
+    if (this._entered) {
+      throw new RuntimeError(`cannot enter context: ${String(this)} is already entered`);
+    }
+    const prev = state.current;
+    this._entered = true;
+    state.current = this;
     try {
       return fn(...args);
     } finally {
-      exitContext(this, prev);
+      state.current = prev;
+      this._entered = false;
     }
   }
 
@@ -142,15 +148,18 @@ export const state: {
  */
 export function runInContext<A, B, R>(o: ContextOwner, fn: (a: A, b: B) => R, a: A, b: B): R {
   const c = o._ctx;
+  const prev = state.current;
   if (c instanceof Context) {
-    const prev = enterContext(c);
+    if (c._entered) throwEntered(c);
+    c._entered = true;
+    state.current = c;
     try {
       return fn(a, b);
     } finally {
-      exitContext(c, prev);
+      state.current = prev;
+      c._entered = false;
     }
   }
-  const prev = state.current;
   const s = state.scratch;
   const prevData = s._data;
   const prevOwner = state.owner;
@@ -173,27 +182,6 @@ export function runInContext<A, B, R>(o: ContextOwner, fn: (a: A, b: B) => R, a:
     state.owner = prevOwner;
     state.current = prev;
   }
-}
-
-/**
- * Seam: makes `ctx` the current context and returns the one that was, for
- * `exitContext` (the two halves of `Context.run`, for a caller that restores
- * it in a `finally` of its own: a task's step leaves the task there too, and
- * one `try` costs less per step than two nested ones). Throws the
- * RuntimeError of `Context.run` if `ctx` is already entered.
- */
-export function enterContext(ctx: Context): Context {
-  if (ctx._entered) throwEntered(ctx);
-  const prev = state.current;
-  ctx._entered = true;
-  state.current = ctx;
-  return prev;
-}
-
-/** Seam: undoes `enterContext(ctx)`, which returned `prev`. */
-export function exitContext(ctx: Context, prev: Context): void {
-  state.current = prev;
-  ctx._entered = false;
 }
 
 function throwEntered(c: Context): never {

@@ -19,13 +19,10 @@ export { noteAwaitSite, takeAwaitSite } from './await-site.js';
 // What every API that takes a callback checks at the call (async functions, unbound methods).
 export { checkCallback, refuseUnbound } from './check-callback.js';
 // Context on demand: what a Handle and a Task run in (`runInContext`), made
-// into a Context only when asked for (`contextOf`); entering a Context in two
-// halves (`enterContext`, `exitContext`) for a task's later steps.
+// into a Context only when asked for (`contextOf`).
 export {
   type ContextOwner,
   contextOf,
-  enterContext,
-  exitContext,
   runInContext,
   state as contextState,
 } from './context.js';
