@@ -60,6 +60,21 @@ export function reportUnretrieved(loop: EventLoop): void {
   for (const info of [...loop._unretrieved]) reportNeverRetrieved(info);
 }
 
+/**
+ * The rarely used part of a Future, made when first needed: callbacks after
+ * the first, a cancel message, a failure's log record. A server holds
+ * pending futures (and tasks, which are futures) by the hundred thousand,
+ * and each field costs every one of them 8 bytes.
+ */
+class FutureExtra<T> {
+  /** Further callbacks, in the order they were added. */
+  more: Runnable<Future<T>>[] | null = null;
+  /** The message given to `cancel()`. */
+  cancelMessage: string | undefined = undefined;
+  /** What the finalizer needs to report an exception nobody retrieved. */
+  logInfo: LogInfo | null = null;
+}
+
 const logRegistry: FinalizationRegistry<LogInfo> | null =
   typeof FinalizationRegistry === 'function'
     ? new FinalizationRegistry(reportNeverRetrieved)
@@ -80,19 +95,19 @@ const logRegistry: FinalizationRegistry<LogInfo> | null =
 export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
   /** Seam: `FutureInternals`. */ _state: FutureState = PENDING;
   /** @internal */ _result: T | undefined = undefined;
-  /** Seam (`FutureInternals`): `undefined` while there is none, so that `null` can be an exception value. */
+  /**
+   * Seam (`FutureInternals`): `undefined` while there is none, so that
+   * `null` can be an exception value. A cancelled future has none: there it
+   * holds the CancelledError a task ended with (`_cancelledExc`), if any.
+   */
   _exception: unknown = undefined;
   /** Seam: `FutureInternals`. */ _loop: EventLoop;
   // The done callbacks, as what the ready queue runs (see `_addWaker`): a
   // function is kept as the Handle it will run in. The first one is kept
   // inline: most futures have exactly one waiter.
   /** @internal */ _cb0: Runnable<Future<T>> | null = null;
-  /** @internal Further callbacks, in the order they were added. */
-  _more: Runnable<Future<T>>[] | null = null;
-  /** Seam: `FutureInternals`. */ _cancelMessage: string | undefined = undefined;
-  /** Seam (`FutureInternals`): The CancelledError that cancelled a task, handed to its awaiters once. */
-  _cancelledExc: CancelledError | null = null;
-  /** @internal */ _logInfo: LogInfo | null = null;
+  /** @internal The rarely used fields (`_more`, `_cancelMessage`, `_logInfo`), once one is set. */
+  _extra: FutureExtra<T> | null = null;
   /** Seam (`FutureInternals`): Mirrors `_asyncio_future_blocking`: set by `yield*` just before yielding this. */
   _blocking = false;
   /**
@@ -119,6 +134,56 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
     if (loop._debug) this._sourceTraceback = captureCreationSite();
   }
 
+  /** @internal Further callbacks, in the order they were added. */
+  get _more(): Runnable<Future<T>>[] | null {
+    const x = this._extra;
+    return x === null ? null : x.more;
+  }
+  set _more(more: Runnable<Future<T>>[] | null) {
+    if (more !== null || this._extra !== null) this._extraOf().more = more;
+  }
+
+  /** Seam: `FutureInternals`. */
+  get _cancelMessage(): string | undefined {
+    const x = this._extra;
+    return x === null ? undefined : x.cancelMessage;
+  }
+  set _cancelMessage(msg: string | undefined) {
+    if (msg !== undefined || this._extra !== null) this._extraOf().cancelMessage = msg;
+  }
+
+  /**
+   * Seam (`FutureInternals`): The CancelledError that cancelled a task,
+   * handed to its awaiters once. Kept in `_exception`, which a cancelled
+   * future does not otherwise use: set it once the future is cancelled.
+   */
+  get _cancelledExc(): CancelledError | null {
+    return this._state === CANCELLED
+      ? ((this._exception as CancelledError | undefined) ?? null)
+      : null;
+  }
+  set _cancelledExc(exc: CancelledError | null) {
+    if (this._state === CANCELLED) this._exception = exc ?? undefined;
+  }
+
+  /** @internal */
+  get _logInfo(): LogInfo | null {
+    const x = this._extra;
+    return x === null ? null : x.logInfo;
+  }
+  set _logInfo(info: LogInfo | null) {
+    if (info !== null || this._extra !== null) this._extraOf().logInfo = info;
+  }
+
+  private _extraOf(): FutureExtra<T> {
+    let x = this._extra;
+    if (x === null) {
+      x = new FutureExtra<T>();
+      this._extra = x;
+    }
+    return x;
+  }
+
   /** Mirrors `Future.get_loop()`. */
   getLoop(): EventLoop {
     return this._loop;
@@ -142,7 +207,7 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
     this._clearLog();
     if (this._state !== PENDING) return false;
     this._state = CANCELLED;
-    this._cancelMessage = msg;
+    if (msg !== undefined || this._extra !== null) this._extraOf().cancelMessage = msg;
     this._scheduleCallbacks();
     return true;
   }
@@ -212,7 +277,7 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
       label: this._logLabel(),
       site: this._sourceTraceback,
     };
-    this._logInfo = info;
+    this._extraOf().logInfo = info;
     // Reported when the future is collected, or when the loop closes, whichever comes first.
     this._loop._unretrieved.add(info);
     if (logRegistry !== null) logRegistry.register(this, info);
@@ -293,9 +358,12 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
 
   /** @internal Registers what runs when this is done (a done callback's Handle, or a waker). */
   _addRunnable(r: Runnable<Future<T>>): void {
-    if (this._cb0 === null && this._more === null) this._cb0 = r;
-    else if (this._more === null) this._more = [r];
-    else this._more.push(r);
+    if (this._cb0 === null && this._extra?.more == null) this._cb0 = r;
+    else {
+      const x = this._extraOf();
+      if (x.more === null) x.more = [r];
+      else x.more.push(r);
+    }
   }
 
   /**
@@ -314,9 +382,10 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
     if (cb0 === null) return;
     const loop = this._loop;
     loop._checkClosed();
-    const more = this._more;
+    const x = this._extra;
+    const more = x === null ? null : x.more;
     this._cb0 = null;
-    this._more = null;
+    if (more !== null) (x as FutureExtra<T>).more = null;
     this._queue(loop, cb0);
     if (more !== null)
       for (let i = 0; i < more.length; i++) this._queue(loop, more[i] as Runnable<Future<T>>);
@@ -335,17 +404,20 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
 
   /** Seam (`FutureInternals`): Mirrors `_make_cancelled_error()`. */
   _makeCancelledError(): CancelledError {
-    const exc = this._cancelledExc;
-    if (exc !== null) {
-      this._cancelledExc = null;
-      return exc;
+    const exc = this._exception;
+    if (exc !== undefined && this._state === CANCELLED) {
+      // A task's CancelledError (`_cancelledExc`), handed out once.
+      this._exception = undefined;
+      return exc as CancelledError;
     }
-    return new CancelledError(this._cancelMessage);
+    const x = this._extra;
+    return new CancelledError(x === null ? undefined : x.cancelMessage);
   }
 
   /** Seam (`FutureInternals`): The exception has been looked at: no "never retrieved" report. */
   _clearLog(): void {
-    const info = this._logInfo;
+    const x = this._extra;
+    const info = x === null ? null : x.logInfo;
     if (info !== null) {
       info.log = false;
       info.loop._unretrieved.delete(info);
@@ -353,7 +425,7 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
       // the exception's captured stack may hold this future (a task is the
       // receiver of its own steps): keeping it would keep the future forever.
       info.exc = null;
-      this._logInfo = null;
+      (x as FutureExtra<T>).logInfo = null;
     }
   }
 

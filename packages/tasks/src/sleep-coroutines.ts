@@ -60,9 +60,12 @@ function timersAreUnobserved(loop: EventLoop): boolean {
  */
 export class YieldCoroutine<T> extends CoroutineObject<Future<unknown> | undefined, T> {
   private step = 0;
+  /** What it returns: an own field only when there is one (undefined on the prototype). */
+  declare private result: T;
 
-  constructor(private readonly result: T) {
+  constructor(result: T) {
     super();
+    if (result !== undefined) this.result = result;
   }
 
   next(): IteratorResult<Future<unknown> | undefined, T> {
@@ -104,13 +107,16 @@ export class SleepCoroutine<T>
   private fut: Future<T> | null = null;
   /** @internal */ _cancelled = false;
   /** @internal */ _scheduled = false;
+  /**
+   * What it returns: an own field only when there is one (undefined on the
+   * prototype, below), 8 bytes less for every sleeping task.
+   */
+  declare private result: T;
 
-  constructor(
-    delay: number,
-    private readonly result: T,
-  ) {
+  constructor(delay: number, result: T) {
     super();
     this.timer = delay;
+    if (result !== undefined) this.result = result;
   }
 
   next(): IteratorResult<Future<unknown> | undefined, T> {
@@ -201,3 +207,7 @@ export class SleepCoroutine<T>
     this.timer = null;
   }
 }
+
+// A sleep's result is undefined unless one was given (see `result` above).
+(YieldCoroutine.prototype as unknown as { result: unknown }).result = undefined;
+(SleepCoroutine.prototype as unknown as { result: unknown }).result = undefined;

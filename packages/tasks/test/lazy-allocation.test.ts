@@ -303,3 +303,33 @@ describe('SleepTimer', () => {
     }
   });
 });
+
+describe('a task context across its first steps', () => {
+  test('what the first two steps set (in the scratch context) is there when the task gets its Context', async () => {
+    const { loop } = makeLoop();
+    const a = new ContextVar<string>('a', { default: 'none' });
+    const b = new ContextVar<string>('b', { default: 'none' });
+    const seen: string[] = [];
+    let viewed: Context | null = null;
+    function* main(): Coroutine<void> {
+      const token = a.set('step 1');
+      yield* sleep(0);
+      b.set('step 2');
+      seen.push(`${a.get()} ${b.get()}`);
+      yield* sleep(0);
+      // Third step: the task now runs in a Context of its own.
+      seen.push(`${a.get()} ${b.get()}`);
+      viewed = (currentTask() as Task<unknown>).getContext();
+      yield* sleep(0);
+      // A token made in the first step still belongs to this task's context.
+      a.reset(token);
+      seen.push(`${a.get()} ${b.get()}`);
+    }
+    const t = loop.createTask(main());
+    await loop.runUntilComplete(t);
+    expect(seen).toEqual(['step 1 step 2', 'step 1 step 2', 'none step 2']);
+    expect(t.getContext()).toBe(viewed);
+    expect(t.getContext().get(b)).toBe('step 2');
+    expect(t.getContext().has(a)).toBe(false);
+  });
+});
