@@ -26,9 +26,6 @@ export function sleep<T = void>(delay: number, result?: T): Coroutine<T> {
   return watchCoroutine(coro as unknown as Coroutine<T>, 'sleep');
 }
 
-refuseAwait(YieldCoroutine.prototype, 'sleep');
-refuseAwait(SleepCoroutine.prototype, 'sleep');
-
 // `await sleep(1)` in an async function fails, saying to use `yield*`.
 refuseAwait(YieldCoroutine.prototype, 'sleep');
 refuseAwait(SleepCoroutine.prototype, 'sleep');
