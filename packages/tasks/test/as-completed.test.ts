@@ -208,10 +208,18 @@ describe('TaskTests (as_completed)', () => {
         return e;
       }
     }
+    // The slow one waits for the failure to be seen (ordered by events, not by timers that a
+    // loaded machine may fire together).
+    const gate = loop.createFuture<void>();
+    function* slow(): Coroutine<number> {
+      yield* gate;
+      return 2;
+    }
     function* main(): Coroutine<unknown[]> {
       const out: unknown[] = [];
-      for (const next of asCompleted<number>([sleep(0.02, 2), fails(), Promise.resolve(3)])) {
+      for (const next of asCompleted<number>([slow(), fails(), Promise.resolve(3)])) {
         out.push(yield* tryValue(next));
+        if (out.length === 2) gate.setResult();
       }
       return out;
     }
@@ -404,7 +412,9 @@ describe('TaskTests (as_completed, async iteration)', () => {
   test('test_as_completed_with_timeout', async () => {
     // The TimeoutError comes out of the async for itself (yield* each.next()).
     for (const form of ['each', 'for await']) {
-      const a = loop.createTask(sleep(0.01, 'a'));
+      // CPython's delays are 0.01 and 0.15: 'a' here is due at once, so that a stalled
+      // machine cannot let the timeout come first.
+      const a = loop.createTask(sleep(0, 'a'));
       const b = loop.createTask(sleep(1, 'b'));
       function* tryEach(): Coroutine<Array<[number, unknown]>> {
         const values: Array<[number, unknown]> = [];
@@ -553,10 +563,18 @@ describe('TaskTests (as_completed, async iteration)', () => {
       yield* sleep(0.005);
       throw new Boom('first');
     }
+    // The slow one waits for the failure to be seen (ordered by events, not by timers that a
+    // loaded machine may fire together).
+    const gate = loop.createFuture<void>();
+    function* slow(): Coroutine<number> {
+      yield* gate;
+      return 2;
+    }
     function* main(): Coroutine<unknown[]> {
       const out: unknown[] = [];
-      for (const f of yield* each(asCompleted<number>([sleep(0.02, 2), fails()]))) {
+      for (const f of yield* each(asCompleted<number>([slow(), fails()]))) {
         out.push(f.done() ? (f.exception() ?? f.result()) : 'not done');
+        if (out.length === 1) gate.setResult();
         yield* each.next();
       }
       return out;
