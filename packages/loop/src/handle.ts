@@ -87,10 +87,8 @@ export class Handle implements HandleInternals, ContextOwner {
     const args = this._args;
     this._callback = null;
     if (args !== null) this._args = null;
-    if (this._block !== null) {
-      this._loop._ready.cancelCall(this);
-      this._block = null;
-    }
+    // Dropped from the queue; once running or run, it still finds its context.
+    if (this._block !== null && this._loop._ready.cancelCall(this)) this._block = null;
     // In debug mode keep what the callback was, for "Executing <Handle ...> took".
     if (this._loop._debug) this._repr = `<${this._reprInfo(cb, args).join(' ')}>`;
   }

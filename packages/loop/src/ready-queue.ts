@@ -158,13 +158,17 @@ export class ReadyQueue {
     return x === CALL || x === CALL0 ? i : -1;
   }
 
-  /** Drops the callback of `site`'s entry if it is still queued: it will not run. */
-  cancelCall(site: CallSite): void {
+  /**
+   * Drops the callback of `site`'s entry if it is still queued (it will not
+   * run); returns whether it was.
+   */
+  cancelCall(site: CallSite): boolean {
     const i = this.slotOf(site);
-    if (i < 0) return;
+    if (i < 0) return false;
     const b = site._block as Block;
     b[i + 1] = null;
     if (b[i] === CALL) b[i + 2] = b[i + 3] = null;
+    return true;
   }
 
   /**

@@ -163,6 +163,22 @@ describe('Handles of callSoon (the queue keeps the callback, not the Handle)', (
     loop.close();
   });
 
+  test('a callback that cancels its own Handle still runs in, and keeps, its context', async () => {
+    const { loop } = loopWithHandler();
+    const v = new ContextVar<string>('v', { default: 'none' });
+    const seen: unknown[] = [];
+    const h: Handle = loop.callSoon(() => {
+      v.set('inside');
+      h.cancel();
+      seen.push(h.cancelled(), h.getContext().get(v));
+      v.set('last');
+    });
+    await runBriefly(loop);
+    expect(seen).toEqual([true, 'inside']);
+    expect(h.getContext().get(v)).toBe('last');
+    loop.close();
+  });
+
   test('each callback keeps what it set in its own context, across many', async () => {
     const { loop } = loopWithHandler();
     const v = new ContextVar<number>('v', { default: -1 });
