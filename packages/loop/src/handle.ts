@@ -3,7 +3,7 @@
  */
 import { refuseUnbound } from './check-callback.js';
 import {
-  type Context,
+  Context,
   type ContextOwner,
   contextOf,
   EMPTY as EMPTY_DATA,
@@ -55,6 +55,13 @@ export class Handle implements HandleInternals, ContextOwner {
   /** @internal */ declare _repr: string | null;
   /** @internal Where it was created, in debug mode. */
   declare _sourceTraceback: string | null;
+  /**
+   * @internal Where its entry is while the ready queue holds its callback
+   * rather than the Handle itself (`ReadyQueue.pushCall`); null otherwise.
+   */
+  declare _block: unknown[] | null;
+  /** @internal The number of that entry. */
+  declare _pos: number;
 
   /**
    * Mirrors `asyncio.Handle(callback, args, loop, context)`; applications
@@ -80,6 +87,8 @@ export class Handle implements HandleInternals, ContextOwner {
     const args = this._args;
     this._callback = null;
     if (args !== null) this._args = null;
+    // Dropped from the queue; once running or run, it still finds its context.
+    if (this._block !== null && this._loop._ready.cancelCall(this)) this._block = null;
     // In debug mode keep what the callback was, for "Executing <Handle ...> took".
     if (this._loop._debug) this._repr = `<${this._reprInfo(cb, args).join(' ')}>`;
   }
@@ -91,6 +100,21 @@ export class Handle implements HandleInternals, ContextOwner {
 
   /** Mirrors `Handle.get_context()`: the context the callback runs in. */
   getContext(): Context {
+    if (this._block !== null && !(this._ctx instanceof Context)) {
+      const q = this._loop._ready;
+      if (q.isRunning(this)) {
+        const ctx = contextOf(this._loop._callOwner);
+        this._ctx = ctx;
+        return ctx;
+      }
+      // Still queued: the queue holds this Handle from now on, so that it
+      // runs in the Context returned here. Already run: what it set, if anything.
+      if (!q.adopt(this)) {
+        const kept = q.keptContext(this);
+        if (kept !== undefined) this._ctx = kept as Data | Context;
+      }
+      this._block = null;
+    }
     return contextOf(this);
   }
 
@@ -125,8 +149,8 @@ export class Handle implements HandleInternals, ContextOwner {
     if (r instanceof Promise) r.then(undefined, (exc: unknown) => this._report(exc, cb, args));
   }
 
-  /** Hands an exception of the callback to the loop's exception handler. */
-  private _report(exc: unknown, cb: unknown, args: readonly unknown[] | null): void {
+  /** @internal Hands an exception of the callback to the loop's exception handler. */
+  _report(exc: unknown, cb: unknown, args: readonly unknown[] | null): void {
     const context: ExceptionContext = {
       message: `Exception in callback ${formatCallback(cb, args ?? [])}`,
       exception: exc,
@@ -161,6 +185,34 @@ Handle.prototype._ctx = EMPTY;
 Handle.prototype._args = null;
 Handle.prototype._repr = null;
 Handle.prototype._sourceTraceback = null;
+Handle.prototype._block = null;
+Handle.prototype._pos = -1;
+
+/**
+ * Runs a callback the ready queue holds without its Handle (`pushCall`) in
+ * `owner`'s context, as `Handle._run` does; returns what it returns.
+ */
+export function runCall(owner: ContextOwner, cb: Callback, args: unknown[] | null): unknown {
+  return runInContext(owner, call, cb, args);
+}
+
+/** The Handle an exception report names for a call queued without one. */
+export function handleForReport(
+  loop: EventLoop,
+  cb: Callback,
+  args: unknown[] | null,
+  ctx: Context | Data,
+  block: unknown[] | null,
+  pos: number,
+): Handle {
+  const h = new Handle(cb, args, loop, null);
+  // The empty values stay on the prototype, as for the Handle it stands for.
+  if (ctx !== EMPTY) h._ctx = ctx;
+  else if (h._ctx !== EMPTY) delete (h as { _ctx?: unknown })._ctx;
+  h._block = block;
+  h._pos = pos;
+  return h;
+}
 
 /**
  * Mirrors `asyncio.TimerHandle`: a handle for a callback scheduled at a time.

@@ -13,7 +13,7 @@
 import { type AsyncGenCloser, shutdownAsyncgens as shutdownAsyncgensOf } from './asyncgen-hooks.js';
 import { checkCallback, refuseUnbound } from './check-callback.js';
 import { CLOCK_RESOLUTION } from './clock-resolution.js';
-import { Context } from './context.js';
+import { Context, type ContextOwner, EMPTY, runInContext } from './context.js';
 import { copiesHint } from './copies.js';
 import {
   refuseAwait,
@@ -33,7 +33,7 @@ import {
 } from './executor.js';
 import { captureCreationSite, shortRepr } from './format.js';
 import { FINISHED, Future, isFuture, type LogInfo, reportUnretrieved } from './future.js';
-import { Handle, TimerHandle } from './handle.js';
+import { Handle, handleForReport, runCall, TimerHandle } from './handle.js';
 import { clearHostTimer, type HostTimer, hostSoon, hostTimer } from './host-yield.js';
 import { describe, logger } from './log.js';
 import { wrapPromise } from './promise.js';
@@ -144,7 +144,13 @@ export class EventLoop implements LoopInternals {
   /** Mirrors `loop.slow_callback_duration`: in debug mode, callbacks slower than this (seconds) are logged. */
   slowCallbackDuration = 0.1;
 
-  /** @internal */ _ready = new ReadyQueue();
+  /** @internal */ _ready: ReadyQueue = new ReadyQueue(this);
+  /**
+   * @internal What a callback queued without its Handle runs as
+   * (`runInContext`'s owner): replaced after a run that changed its context,
+   * so that no Token made there belongs to the next one.
+   */
+  _callOwner: ContextOwner = { _ctx: EMPTY };
   /** @internal */ _timers = new TimerHeap();
   /** @internal */ _timerCancelledCount = 0;
   /** @internal */ _seq = 0;
@@ -523,11 +529,19 @@ export class EventLoop implements LoopInternals {
       const thing = (context.task ?? context.future ?? context.handle) as
         | { getContext?: () => Context }
         | undefined;
-      const ctx = typeof thing?.getContext === 'function' ? thing.getContext() : null;
-      const r: unknown =
-        ctx instanceof Context && !ctx._entered
-          ? ctx.run(handler, this, context)
-          : handler(this, context);
+      let r: unknown;
+      if (thing instanceof Handle && !(thing._ctx instanceof Context)) {
+        // Its context's values, without making the Context object: a Handle
+        // the ready queue ran without retaining it is reported by a stand-in
+        // (`handleForReport`) that must look like the Handle it stands for.
+        r = runInContext(thing, handler, this, context);
+      } else {
+        const ctx = typeof thing?.getContext === 'function' ? thing.getContext() : null;
+        r =
+          ctx instanceof Context && !ctx._entered
+            ? ctx.run(handler, this, context)
+            : handler(this, context);
+      }
       // A handler that returns a promise: its rejection is the handler's error.
       if (r instanceof Promise) {
         r.then(undefined, (exc: unknown) => this._handlerFailed(exc, context));
@@ -658,9 +672,72 @@ export class EventLoop implements LoopInternals {
   /** Queues a new Handle; the caller has checked the loop and the callback. */
   private _newHandle(cb: Callback, args: unknown[] | null, context: Context | null): Handle {
     const h = new Handle(cb, args, this, context);
-    if (this._debug) h._sourceTraceback = captureCreationSite();
-    this._push(h, undefined);
+    if (this._debug) {
+      h._sourceTraceback = captureCreationSite();
+      this._push(h, undefined);
+      return h;
+    }
+    // The queue keeps the callback, not the Handle: a Handle the caller
+    // drops dies young instead of being copied by the collector (W1).
+    const ctx = h._ctx;
+    this._ready.pushCall(cb, args, ctx, args === null && ctx === EMPTY, h);
+    if (this._host >= HOST_TIMER) this._wake();
     return h;
+  }
+
+  /** @internal (`CallRunner`) Runs a callback queued by `pushCall`, as `Handle._run` does. */
+  _runCall(cb: unknown, args: unknown[] | null, ctx: unknown): void {
+    const o = this._callOwner;
+    const start = ctx === undefined ? EMPTY : (ctx as Context);
+    o._ctx = start;
+    let r: unknown;
+    try {
+      r = runCall(o, cb as Callback, args);
+    } catch (exc) {
+      if (isInterrupt(exc)) throw exc;
+      const q = this._ready;
+      this._reportCall(exc, cb as Callback, args, o._ctx, q.runningBlock, q.runningPos);
+      return;
+    } finally {
+      if (o._ctx !== start) {
+        // What the callback set stays its Handle's context (CPython's
+        // `handle.get_context()` after the run); no Token made there may
+        // belong to the next callback's context.
+        this._ready.keepContext(o._ctx);
+        this._callOwner = { _ctx: EMPTY };
+      }
+    }
+    if (r instanceof Promise) {
+      const end = o._ctx;
+      const q = this._ready;
+      const block = q.runningBlock;
+      const pos = q.runningPos;
+      r.then(undefined, (exc: unknown) =>
+        this._reportCall(exc, cb as Callback, args, end, block, pos),
+      );
+    }
+  }
+
+  private _reportCall(
+    exc: unknown,
+    cb: Callback,
+    args: unknown[] | null,
+    ctx: ContextOwner['_ctx'],
+    block: unknown[] | null,
+    pos: number,
+  ): void {
+    handleForReport(this, cb, args, ctx, block, pos)._report(exc, cb, args);
+  }
+
+  /** @internal (`CallRunner`) */
+  _handleFor(
+    cb: unknown,
+    args: unknown[] | null,
+    ctx: unknown,
+    block: unknown[],
+    pos: number,
+  ): Runnable {
+    return handleForReport(this, cb as Callback, args, (ctx ?? EMPTY) as Context, block, pos);
   }
 
   /** Seam (`LoopInternals`): Mirrors `_timer_handle_cancelled`. */

@@ -35,13 +35,60 @@ const NEXT = 1024;
 const PAIR: unique symbol = Symbol('PAIR');
 /** Fills the rest of a block that has no room for a pair. */
 const SKIP: unique symbol = Symbol('SKIP');
+/**
+ * A callback queued without its Handle: `CALL, callback, args, context`
+ * (four slots); `callback` null once the Handle was cancelled, the Handle
+ * itself once it was asked for its context (`adopt`).
+ */
+const CALL: unique symbol = Symbol('CALL');
+/** The same with no arguments and the empty context: `CALL0, callback` (two slots). */
+const CALL0: unique symbol = Symbol('CALL0');
+
+/** Where the number of the block's first slot is kept (see `CallSite`). */
+const BASE = NEXT + 1;
+/**
+ * Where a block keeps the contexts its calls ended with when they changed
+ * them (`keepContext`): a Map from entry number, or null. A block with one
+ * is never used again, so that the Map cannot grow past one block's entries
+ * and lives as long as the Handles that point at the block.
+ */
+const KEPT = NEXT + 2;
 
 type Block = unknown[];
 
 function newBlock(): Block {
-  const b: Block = new Array(NEXT + 1);
+  const b: Block = new Array(NEXT + 3);
   b[NEXT] = null;
+  b[BASE] = 0;
+  b[KEPT] = null;
   return b;
+}
+
+/**
+ * Seam: what runs a callback queued without its Handle (the loop): in the
+ * given context, reporting an exception with a Handle made for the report.
+ */
+export interface CallRunner {
+  _runCall(cb: unknown, args: unknown[] | null, ctx: unknown): void;
+  /** A Handle standing for a queued call (debug reports of entries queued before debug mode). */
+  _handleFor(
+    cb: unknown,
+    args: unknown[] | null,
+    ctx: unknown,
+    block: unknown[],
+    pos: number,
+  ): Runnable;
+}
+
+/**
+ * What a Handle queued by `pushCall` keeps to find its entry: the block and
+ * the entry's number. Numbers only grow, and a block gets a new base each
+ * time it is used again, so a stale number (the entry ran, the block was
+ * reused) matches nothing.
+ */
+export interface CallSite {
+  _block: unknown[] | null;
+  _pos: number;
 }
 
 /** @internal */
@@ -55,6 +102,112 @@ export class ReadyQueue {
   private spare: Block | null = null;
   /** The number of queued entries. */
   length = 0;
+  /** The base of the newest block use: every slot ever written has its own number. */
+  private base = 0;
+  /** The entry running now, if it was queued by `pushCall` (for `isRunning`). */
+  runningBlock: Block | null = null;
+  runningPos = -1;
+
+  constructor(private readonly runner: CallRunner) {}
+
+  /**
+   * Queues `cb(...args)` in `ctx` without retaining `site` (a Handle): it
+   * learns where its entry is. `plain`: no arguments, the empty context.
+   */
+  pushCall(
+    cb: unknown,
+    args: unknown[] | null,
+    ctx: unknown,
+    plain: boolean,
+    site: CallSite,
+  ): void {
+    let b = this.last;
+    let i = this.tail;
+    if (plain) {
+      if (i > NEXT - 2) {
+        if (i < NEXT) b[i] = SKIP;
+        b = this.nextBlock(b);
+        i = 0;
+      }
+      b[i] = CALL0;
+      b[i + 1] = cb;
+      this.tail = i + 2;
+    } else {
+      if (i > NEXT - 4) {
+        if (i < NEXT) b[i] = SKIP;
+        b = this.nextBlock(b);
+        i = 0;
+      }
+      b[i] = CALL;
+      b[i + 1] = cb;
+      b[i + 2] = args;
+      b[i + 3] = ctx;
+      this.tail = i + 4;
+    }
+    site._block = b;
+    site._pos = (b[BASE] as number) + i;
+    this.length++;
+  }
+
+  /** The slot of `site`'s entry if it is still queued, else -1. */
+  private slotOf(site: CallSite): number {
+    const b = site._block as Block;
+    const i = site._pos - (b[BASE] as number);
+    if (i < 0 || i >= NEXT) return -1;
+    const x = b[i];
+    return x === CALL || x === CALL0 ? i : -1;
+  }
+
+  /**
+   * Drops the callback of `site`'s entry if it is still queued (it will not
+   * run); returns whether it was.
+   */
+  cancelCall(site: CallSite): boolean {
+    const i = this.slotOf(site);
+    if (i < 0) return false;
+    const b = site._block as Block;
+    b[i + 1] = null;
+    if (b[i] === CALL) b[i + 2] = b[i + 3] = null;
+    return true;
+  }
+
+  /**
+   * If `site`'s entry is still queued, puts `site` itself (a Runnable) in
+   * place of its callback, to run as a retained Handle does; returns whether
+   * it did.
+   */
+  adopt(site: CallSite & Runnable): boolean {
+    const i = this.slotOf(site);
+    if (i < 0) return false;
+    (site._block as Block)[i + 1] = site;
+    return true;
+  }
+
+  /**
+   * Keeps `ctx` as the context the running call ended with, for its Handle's
+   * `getContext()` (`keptContext`).
+   */
+  keepContext(ctx: unknown): void {
+    const b = this.runningBlock as Block;
+    let kept = b[KEPT] as Map<number, unknown> | null;
+    if (kept === null) {
+      kept = new Map();
+      b[KEPT] = kept;
+      if (this.spare === b) this.spare = null;
+    }
+    kept.set(this.runningPos, ctx);
+  }
+
+  /** The context `site`'s call ended with if it changed it, else undefined. */
+  keptContext(site: CallSite): unknown {
+    const kept = (site._block as Block)[KEPT] as Map<number, unknown> | null;
+    return kept === null ? undefined : kept.get(site._pos);
+  }
+
+  /** Whether `site`'s entry is the one running now. */
+  isRunning(site: CallSite): boolean {
+    return site._block === this.runningBlock && site._pos === this.runningPos;
+  }
 
   push(target: Runnable, arg: unknown): void {
     let b = this.last;
@@ -83,6 +236,7 @@ export class ReadyQueue {
   private nextBlock(b: Block): Block {
     const next = this.spare ?? newBlock();
     this.spare = null;
+    next[BASE] = this.base += NEXT;
     b[NEXT] = next;
     this.last = next;
     return next;
@@ -97,11 +251,15 @@ export class ReadyQueue {
       const next = b[NEXT] as Block;
       b.fill(undefined, h, NEXT);
       b[NEXT] = null;
-      this.spare = b;
+      if (b[KEPT] === null) this.spare = b;
       this.first = next;
       b = next;
       h = 0;
       x = b[0];
+    }
+    if (x === CALL0 || x === CALL) {
+      this.runCall(b, h, x);
+      return;
     }
     let target: Runnable;
     let arg: unknown;
@@ -116,15 +274,58 @@ export class ReadyQueue {
       b[h] = undefined;
       h += 1;
     }
+    this.taken(b, h);
+    target._run(arg);
+  }
+
+  /** `runFirst` for an entry queued by `pushCall`, at slot `h` of `b`. */
+  private runCall(b: Block, h: number, x: unknown): void {
+    const cb = b[h + 1];
+    const pos = (b[BASE] as number) + h;
+    let args: unknown[] | null = null;
+    let ctx: unknown;
+    b[h] = b[h + 1] = undefined;
+    if (x === CALL) {
+      args = b[h + 2] as unknown[] | null;
+      ctx = b[h + 3];
+      b[h + 2] = b[h + 3] = undefined;
+      this.taken(b, h + 4);
+    } else {
+      this.taken(b, h + 2);
+    }
+    if (typeof cb !== 'function') {
+      // Null: cancelled. Else the Handle itself, put there by `adopt`.
+      if (cb !== null) (cb as Runnable)._run(undefined);
+      return;
+    }
+    this.runningBlock = b;
+    this.runningPos = pos;
+    try {
+      this.runner._runCall(cb, args, ctx);
+    } finally {
+      this.runningBlock = null;
+      this.runningPos = -1;
+    }
+  }
+
+  /** An entry of `b` was taken, up to slot `h`. */
+  private taken(b: Block, h: number): void {
     this.length--;
     if (this.length === 0 && b === this.last) {
-      // Empty: start over at the beginning of the block.
+      // Empty: start over at the beginning of the block, with new numbers
+      // (a stale entry number must match nothing).
       this.head = 0;
       this.tail = 0;
+      if (b[KEPT] === null) {
+        b[BASE] = this.base += NEXT;
+      } else {
+        const fresh = newBlock();
+        fresh[BASE] = this.base += NEXT;
+        this.first = this.last = fresh;
+      }
     } else {
       this.head = h;
     }
-    target._run(arg);
   }
 
   /** The first queued target, without removing it (for debug reporting). */
@@ -137,11 +338,24 @@ export class ReadyQueue {
       h = 0;
     }
     const x = b[h];
+    if (x === CALL || x === CALL0) {
+      const cb = b[h + 1];
+      if (typeof cb !== 'function' && cb !== null) return cb as Runnable; // adopted
+      const ctx = x === CALL ? b[h + 3] : undefined;
+      return this.runner._handleFor(
+        cb,
+        x === CALL ? (b[h + 2] as unknown[] | null) : null,
+        ctx,
+        b,
+        (b[BASE] as number) + h,
+      );
+    }
     return (x === PAIR ? b[h + 1] : x) as Runnable;
   }
 
   clear(): void {
     this.first = newBlock();
+    this.first[BASE] = this.base += NEXT;
     this.last = this.first;
     this.head = 0;
     this.tail = 0;

@@ -6,9 +6,9 @@
  * Each test checks what CPython guarantees (FIFO, (when, creation) order,
  * pending tasks held until done) rather than the structure itself.
  */
-import { EventLoop, Future, type Handle } from '@x/loop';
+import { ContextVar, EventLoop, Future, Handle, logger, type Token } from '@x/loop';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { collectGarbage, FakeClock, loopWithHandler, runBriefly } from './utils.js';
 
 describe('ReadyQueue', () => {
@@ -87,6 +87,166 @@ describe('ReadyQueue', () => {
     loop.close();
     expect(loop._ready.length).toBe(0);
     expect(loop._ready.peekTarget()).toBeUndefined();
+  });
+});
+
+describe('Handles of callSoon (the queue keeps the callback, not the Handle)', () => {
+  test('a dropped Handle can be collected before its callback runs', async () => {
+    const { loop, calls } = loopWithHandler();
+    let ran = 0;
+    const ref = new WeakRef(loop.callSoon(() => ran++));
+    await collectGarbage();
+    expect(ref.deref()).toBeUndefined();
+    await runBriefly(loop);
+    expect(ran).toBe(1);
+    expect(calls).toEqual([]);
+    loop.close();
+  });
+
+  test('cancel() before the run drops it; after the run, or once its slot is reused, it touches nothing', async () => {
+    const { loop, calls } = loopWithHandler();
+    const ran: string[] = [];
+    const early = loop.callSoon((x: string) => ran.push(x), 'early');
+    const plain = loop.callSoon(() => ran.push('plain'));
+    const kept = loop.callSoon(() => ran.push('kept'));
+    early.cancel();
+    plain.cancel();
+    expect(early.cancelled()).toBe(true);
+    expect(String(early)).toBe('<Handle cancelled>');
+    await runBriefly(loop);
+    expect(ran).toEqual(['kept']);
+    // Ran: cancelling now changes only what cancelled() says (as CPython's).
+    kept.cancel();
+    expect(kept.cancelled()).toBe(true);
+    // Many more callbacks, through the slots the three used: the stale
+    // Handles cancel none of them.
+    const stale = [early, plain, kept];
+    let n = 0;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 3000; i++) loop.callSoon(() => n++);
+      for (const h of stale) h.cancel();
+      await runBriefly(loop);
+    }
+    expect(n).toBe(9000);
+    expect(calls).toEqual([]);
+    loop.close();
+  });
+
+  test('a stale Handle of a drained queue does not cancel the next callback in its slot', async () => {
+    const { loop } = loopWithHandler();
+    let n = 0;
+    for (let i = 0; i < 50; i++) {
+      const h = loop.callSoon(() => n++);
+      await runBriefly(loop);
+      // The queue started over at the same slot: the next entry is another one.
+      loop.callSoon(() => n++);
+      h.cancel();
+      await runBriefly(loop);
+    }
+    expect(n).toBe(100);
+    loop.close();
+  });
+
+  test('a Handle asked for its context while queued runs in it, and can still be cancelled', async () => {
+    const { loop } = loopWithHandler();
+    const v = new ContextVar<string>('v', { default: 'none' });
+    const seen: string[] = [];
+    const a = loop.callSoon(() => seen.push(`a ${v.get()}`));
+    const b = loop.callSoon((x: number) => seen.push(`b ${v.get()} ${x}`), 1);
+    const c = loop.callSoon(() => seen.push('c'));
+    a.getContext().run(() => v.set('in a'));
+    b.getContext().run(() => v.set('in b'));
+    c.getContext();
+    c.cancel();
+    await runBriefly(loop);
+    expect(seen).toEqual(['a in a', 'b in b 1']);
+    loop.close();
+  });
+
+  test('a callback that cancels its own Handle still runs in, and keeps, its context', async () => {
+    const { loop } = loopWithHandler();
+    const v = new ContextVar<string>('v', { default: 'none' });
+    const seen: unknown[] = [];
+    const h: Handle = loop.callSoon(() => {
+      v.set('inside');
+      h.cancel();
+      seen.push(h.cancelled(), h.getContext().get(v));
+      v.set('last');
+    });
+    await runBriefly(loop);
+    expect(seen).toEqual([true, 'inside']);
+    expect(h.getContext().get(v)).toBe('last');
+    loop.close();
+  });
+
+  test('each callback keeps what it set in its own context, across many', async () => {
+    const { loop } = loopWithHandler();
+    const v = new ContextVar<number>('v', { default: -1 });
+    const hs: Handle[] = [];
+    for (let i = 0; i < 3000; i++) hs.push(loop.callSoon((k: number) => v.set(k), i));
+    // Some without arguments too (the queue's shorter entry).
+    const plain = loop.callSoon(() => v.set(7));
+    await runBriefly(loop);
+    expect(hs.every((h, i) => h.getContext().get(v) === i)).toBe(true);
+    expect(plain.getContext().get(v)).toBe(7);
+    expect(v.get()).toBe(-1);
+    // A token made in one callback does not belong to the next one's context.
+    let token: Token<number> | null = null;
+    const errors: string[] = [];
+    loop.callSoon(() => {
+      token = v.set(1);
+    });
+    loop.callSoon(() => {
+      try {
+        v.reset(token as unknown as Token<number>);
+      } catch (e) {
+        errors.push((e as Error).name);
+      }
+    });
+    await runBriefly(loop);
+    expect(errors).toEqual(['ValueError']);
+    loop.close();
+  });
+
+  test('a failing callback is reported with a Handle like the one callSoon returned', async () => {
+    const { loop, calls } = loopWithHandler();
+    const v = new ContextVar<string>('v', { default: 'none' });
+    const err = new RangeError('boom');
+    const h = loop.callSoon((x: number) => {
+      v.set(`set ${x}`);
+      throw err;
+    }, 3);
+    await runBriefly(loop);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.message).toMatch(/^Exception in callback .*\(3\)$/);
+    expect(calls[0]?.exception).toBe(err);
+    // Not the same object (the loop did not keep it): one that stands for it.
+    const reported = calls[0]?.handle as Handle;
+    expect(reported).toBeInstanceOf(Handle);
+    expect(String(reported)).toBe(String(h));
+    expect(reported.cancelled()).toBe(false);
+    expect(reported.getContext().get(v)).toBe('set 3');
+    expect(h.getContext().get(v)).toBe('set 3');
+    loop.close();
+  });
+
+  test('callbacks queued before debug mode is turned on are reported as slow by their callback', async () => {
+    const clock = new FakeClock();
+    const loop = new EventLoop({ clock });
+    const warning = vi.spyOn(logger, 'warning').mockImplementation(() => {});
+    try {
+      loop.callSoon(function slow_cb() {
+        clock.advance(0.5);
+      });
+      loop.setDebug(true);
+      loop.slowCallbackDuration = 0.1;
+      await runBriefly(loop);
+      expect(warning).toHaveBeenCalledTimes(1);
+      expect(warning.mock.calls[0]?.[0]).toBe('Executing <Handle slow_cb()> took 0.500 seconds');
+    } finally {
+      warning.mockRestore();
+      loop.close();
+    }
   });
 });
 
