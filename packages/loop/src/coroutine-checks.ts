@@ -169,11 +169,22 @@ defineThen(WatchedCoroutine.prototype, (self: WatchedCoroutine<unknown, unknown,
   return self._watch.name;
 });
 
+/** The coroutine methods given to `watchCoroutineMethods`, not wrapped yet. */
+const unwatched: { proto: Record<string, unknown>; method: string; label: string }[] = [];
+/** Set once a loop was in debug mode: from then on the methods are wrapped as they are given. */
+let watchingMethods = false;
+
 /**
  * Part of the seam (`@x/loop/internal`). For the coroutine methods (`*get()`) of a class: makes `await`
  * on their coroutines reject, and in debug mode watches each one (see
  * `watchCoroutine`), under the name `Class.method` as CPython's qualname.
  * Call it before `refuseUnbound(cls)`.
+ *
+ * The watch wraps each method, and is installed only once some loop is in
+ * debug mode (`startWatchingCoroutineMethods`): until then the wrapper could
+ * only return the coroutine as it is, and calling through it cost a
+ * `Queue(1)` ping-pong (W5) about 8 % (a call through `impl.call` whose
+ * target the compiler cannot fix, as one wrapper serves every method).
  */
 export function watchCoroutineMethods(
   cls: { name: string; prototype: object },
@@ -181,22 +192,47 @@ export function watchCoroutineMethods(
 ): void {
   const proto = cls.prototype as Record<string, unknown>;
   for (const method of methods) {
-    const impl = proto[method] as (this: unknown, a?: unknown, b?: unknown) => unknown;
     const label = `${cls.name}.${method}`;
-    refuseAwait(impl, label);
-    // No rest parameter: these methods take at most two arguments, and a
-    // call that allocates no array costs the hot paths (a queue's get and
-    // put) next to nothing.
-    const wrapped = {
-      [method](this: unknown, a?: unknown, b?: unknown): unknown {
-        return watchCoroutine(impl.call(this, a, b), label);
-      },
-    }[method] as (...a: unknown[]) => unknown;
-    Object.defineProperty(proto, method, {
-      configurable: true,
-      writable: true,
-      enumerable: false,
-      value: wrapped,
-    });
+    refuseAwait(proto[method] as object, label);
+    if (watchingMethods) wrapMethod(proto, method, label);
+    else unwatched.push({ proto, method, label });
   }
+}
+
+/**
+ * @internal Debug mode is on for a loop (made with it, or `setDebug(true)`):
+ * wraps the coroutine methods given to `watchCoroutineMethods`, for good.
+ * Before, no coroutine could be watched (`watchCoroutine` watches only in
+ * debug mode), so nothing is lost by wrapping them only now.
+ */
+export function startWatchingCoroutineMethods(): void {
+  if (watchingMethods) return;
+  watchingMethods = true;
+  for (const { proto, method, label } of unwatched) wrapMethod(proto, method, label);
+  unwatched.length = 0;
+}
+
+function wrapMethod(proto: Record<string, unknown>, method: string, label: string): void {
+  const impl = proto[method] as (this: unknown, a?: unknown, b?: unknown) => unknown;
+  // No rest parameter: these methods take at most two arguments, and a
+  // call that allocates no array costs next to nothing.
+  const wrapped = {
+    [method](this: unknown, a?: unknown, b?: unknown): unknown {
+      return watchCoroutine(impl.call(this, a, b), label);
+    },
+  }[method] as (...a: unknown[]) => unknown;
+  // What `refuseUnbound` marked the method with, if it ran already.
+  for (const key of Object.getOwnPropertySymbols(impl)) {
+    Object.defineProperty(
+      wrapped,
+      key,
+      Object.getOwnPropertyDescriptor(impl, key) as PropertyDescriptor,
+    );
+  }
+  Object.defineProperty(proto, method, {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: wrapped,
+  });
 }

@@ -18,6 +18,7 @@ import { copiesHint } from './copies.js';
 import {
   refuseAwait,
   reportUnawaited,
+  startWatchingCoroutineMethods,
   type UnawaitedInfo,
   watchCoroutine,
 } from './coroutine-checks.js';
@@ -212,6 +213,7 @@ export class EventLoop implements LoopInternals {
       clock._loops.add(this);
     }
     this._debug = options?.debug ?? envDebug();
+    if (this._debug) startWatchingCoroutineMethods();
   }
 
   // ---- running and stopping ------------------------------------------------
@@ -632,6 +634,7 @@ export class EventLoop implements LoopInternals {
   /** Mirrors `loop.set_debug()`: slow-callback warnings and creation sites in reprs and logs. */
   setDebug(enabled: boolean): void {
     this._debug = Boolean(enabled);
+    if (this._debug) startWatchingCoroutineMethods();
   }
 
   /** Mirrors `repr(loop)`: whether it is running, closed and in debug mode. */
