@@ -60,6 +60,32 @@ export type {
   LoopInternals,
   TaskLike,
 } from './seam.js';
+// The seam as calls: every use of a loop's, a future's or a handle's internals from above.
+export {
+  addWaker,
+  callSoonIn,
+  cancelledErrorOf,
+  cancelMessageOf,
+  checkLoopOpen,
+  clearBlocking,
+  contextEntered,
+  currentContextData,
+  enterContext,
+  exitContext,
+  futureState,
+  hasFutureMethods,
+  isBlocking,
+  markBlocking,
+  queueRunnable,
+  quietAtClose,
+  retrieveException,
+  runHandle,
+  runHandleWith,
+  scheduleTimerEntry,
+  sourceTracebackOf,
+  tasksOf,
+  timerEntryCancelled,
+} from './seam-calls.js';
 export type { TimerEntry } from './timer-heap.js';
 // "Wait until all are done" without looking at the results (shutdown steps).
 export { whenAllDone } from './when-all-done.js';

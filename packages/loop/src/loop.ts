@@ -41,6 +41,7 @@ import { wrapPromise } from './promise.js';
 import { ReadyQueue, type Runnable } from './ready-queue.js';
 import { running } from './running.js';
 import type { Callback, LoopInternals } from './seam.js';
+import { quietAtClose } from './seam-calls.js';
 import { TaskRegistry } from './task-registry.js';
 import { type TimerEntry, TimerHeap } from './timer-heap.js';
 import type {
@@ -265,7 +266,7 @@ export class EventLoop implements LoopInternals {
       } else if (isCoroutine(aw)) {
         const task = this.createTask(aw as Coroutine<T>);
         // The caller awaits the result here: no "destroyed but pending" report for it.
-        task._logDestroyPending = false;
+        quietAtClose(task);
         fut = task;
         newTask = true;
       } else if (isPromiseLike(aw)) {

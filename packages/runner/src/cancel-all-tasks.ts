@@ -3,7 +3,7 @@
  * plus the bound that `shutdownTimeout` puts on each step.
  */
 import type { Coroutine, EventLoop } from '@x/loop';
-import { whenAllDone } from '@x/loop/internal';
+import { quietAtClose, whenAllDone } from '@x/loop/internal';
 import { allTasks, formatCallGraph, type Task } from '@x/tasks';
 
 /** The tasks given up on: reported once, never waited for again. */
@@ -17,7 +17,7 @@ const abandoned = new WeakSet<Task<unknown>>();
 export function abandon(loop: EventLoop, task: Task<unknown>, timeout: number, step: string): void {
   if (abandoned.has(task)) return;
   abandoned.add(task);
-  task._logDestroyPending = false;
+  quietAtClose(task);
   loop.callExceptionHandler({
     message: `Task still running ${timeout} seconds after ${step} (shutdownTimeout): abandoned, the loop is closed anyway and the rest of its code will not run`,
     task,

@@ -34,9 +34,9 @@ export interface VirtualClockRunOptions {
  * is Trio's `MockClock` with `autojump_threshold=0`.
  *
  * ```ts
- * import { runWithVirtualClock } from '@x/runner/testing';
- * import { sleep, TimeoutError, waitFor } from '@x/runner';
- * import { expect, it } from 'vitest';             // or: import { test as it } from 'node:test'
+ * // runWithVirtualClock from this entry point (@x/runner/testing); sleep,
+ * // TimeoutError and waitFor from @x/runner; expect and it from vitest
+ * // (or node:test's test as it).
  *
  * it('gives up after an hour', () =>
  *   runWithVirtualClock(function* (clock) {

@@ -2,7 +2,7 @@
  * The process listeners behind `addSignalHandler` and `waitForSignal`.
  *
  * CPython's unix event loop keeps one `Handle` per signal in
- * `loop._signal_handlers` and lets a C-level handler wake the selector. Node
+ * the loop's `_signal_handlers` dict and lets a C-level handler wake the selector. Node
  * delivers a signal to JavaScript as a `process` event instead, so each
  * (loop, signal) pair gets one "slot": one process listener, the loop's
  * handler for that signal (at most one, as in CPython), and the
@@ -12,7 +12,13 @@
 import { constants } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { type Context, EventLoop, type Future, RuntimeError, ValueError } from '@x/loop';
-import { addCloseHook, type Callback, shortRepr } from '@x/loop/internal';
+import {
+  addCloseHook,
+  type Callback,
+  callSoonIn,
+  checkLoopOpen,
+  shortRepr,
+} from '@x/loop/internal';
 
 /** What `addSignalHandler` registered: CPython's `Handle(callback, args, loop, None)`. */
 export interface Registration {
@@ -74,7 +80,7 @@ export function checkCatchable(loop: EventLoop, sig: NodeJS.Signals, what: strin
   if (!(loop instanceof EventLoop)) {
     throw new TypeError(`${what} needs an EventLoop, got ${shortRepr(loop)}`);
   }
-  loop._checkClosed();
+  checkLoopOpen(loop);
   if (!isMainThread) {
     // CPython: set_wakeup_fd() refuses, "only works in main thread".
     throw new RuntimeError(
@@ -182,7 +188,7 @@ function onSignal(slot: Slot): void {
   if (h.immediate !== true) {
     // In the registration's own Context, not a copy: CPython schedules the
     // same Handle for every delivery, so what one run sets, the next sees.
-    loop._callSoonWith(h.cb, h.args.length === 0 ? null : h.args, h.context);
+    callSoonIn(loop, h.cb, h.args.length === 0 ? null : h.args, h.context);
     return;
   }
   try {

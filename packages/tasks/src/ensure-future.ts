@@ -8,7 +8,7 @@ import {
   RuntimeError,
   ValueError,
 } from '@x/loop';
-import { isPromiseLike, shortRepr, wrapPromise } from '@x/loop/internal';
+import { checkLoopOpen, isPromiseLike, shortRepr, wrapPromise } from '@x/loop/internal';
 
 /**
  * Mirrors `asyncio.ensure_future()`: a Future is returned as is; a coroutine
@@ -29,7 +29,7 @@ export function ensureFuture<T>(
 ): Future<T> {
   const loop = options?.loop;
   if (aw instanceof Future) {
-    if (loop !== undefined && loop !== null && loop !== aw._loop) {
+    if (loop !== undefined && loop !== null && loop !== aw.getLoop()) {
       throw new ValueError(
         'The future belongs to a different loop than the one specified as the loop argument',
       );
@@ -49,7 +49,7 @@ export function ensureFuture<T>(
   }
   if (isPromiseLike(aw)) {
     const l = loop ?? getEventLoop();
-    l._checkClosed();
+    checkLoopOpen(l);
     return wrapPromise(aw, l);
   }
   throw new TypeError(

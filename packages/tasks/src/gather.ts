@@ -12,10 +12,17 @@ import {
   isInterrupt,
 } from '@x/loop';
 import {
-  contextState,
+  addWaker,
+  cancelledErrorOf,
+  cancelMessageOf,
+  currentContextData,
   formatCallback,
+  futureState,
+  hasFutureMethods,
   isPromiseLike,
+  quietAtClose,
   type Runnable,
+  runHandleWith,
   type PENDING as SeamPending,
 } from '@x/loop/internal';
 import { type Awaitable, type Awaitables, typeName } from './awaitable.js';
@@ -84,9 +91,8 @@ class _Gathering implements Runnable {
       // Some child runs user code in its methods, and the last child to
       // finish reads them all: run as the done-callback Handle would, in a
       // copy of the context gather() was called in.
-      const h = new Handle(this.doneCallback, [fut], (fut as Future<unknown>)._loop, null);
-      h._data = this.data;
-      h._run();
+      const h = new Handle(this.doneCallback, [fut], (fut as Future<unknown>).getLoop(), null);
+      runHandleWith(h, this.data);
       return;
     }
     try {
@@ -94,8 +100,9 @@ class _Gathering implements Runnable {
     } catch (exc) {
       if (isInterrupt(exc)) throw exc;
       // Reported as the done-callback Handle it stands for would be.
-      const handle = new Handle(this.doneCallback, [fut], (fut as Future<unknown>)._loop, null);
-      (fut as Future<unknown>)._loop.callExceptionHandler({
+      const loop = (fut as Future<unknown>).getLoop();
+      const handle = new Handle(this.doneCallback, [fut], loop, null);
+      loop.callExceptionHandler({
         message: `Exception in callback ${formatCallback(this.doneCallback, [fut])}`,
         exception: exc,
         handle,
@@ -113,7 +120,7 @@ class _Gathering implements Runnable {
     }
     if (!this.returnExceptions) {
       if (fut.cancelled()) {
-        outer.setException(fut._makeCancelledError());
+        outer.setException(cancelledErrorOf(fut));
         return;
       }
       const exc = fut.exception();
@@ -128,7 +135,7 @@ class _Gathering implements Runnable {
       for (const child of children) {
         if (child.cancelled()) {
           // A fresh error: `_makeCancelledError()` may be called once per child.
-          results.push(new CancelledError(child._cancelMessage ?? ''));
+          results.push(new CancelledError(cancelMessageOf(child) ?? ''));
         } else {
           const exc = child.exception();
           results.push(exc !== null ? exc : child.result());
@@ -136,26 +143,12 @@ class _Gathering implements Runnable {
       }
       if (outer._cancelRequested) {
         // As CPython, whose loop variable leaves `fut` bound to the last child.
-        outer.setException(
-          (children[children.length - 1] as Future<unknown>)._makeCancelledError(),
-        );
+        outer.setException(cancelledErrorOf(children[children.length - 1] as Future<unknown>));
       } else {
         outer.setResult(results);
       }
     }
   }
-}
-
-const proto = Future.prototype;
-
-/** True if `fut` reads its state with Future's own methods (a Task does): no user code runs in `_done`. */
-function isPlainFuture(fut: Future<unknown>): boolean {
-  return (
-    fut.cancelled === proto.cancelled &&
-    fut.exception === proto.exception &&
-    fut.result === proto.result &&
-    fut._makeCancelledError === proto._makeCancelledError
-  );
 }
 
 function toArray(aws: unknown): readonly unknown[] {
@@ -238,14 +231,14 @@ export function gather(
     if (!mapped) {
       if (
         arg instanceof Future &&
-        arg._state === PENDING &&
-        (loop === null || arg._loop === loop) &&
-        isPlainFuture(arg) &&
-        !arg._loop._debug
+        futureState(arg) === PENDING &&
+        (loop === null || arg.getLoop() === loop) &&
+        hasFutureMethods(arg) &&
+        !arg.getLoop().getDebug()
       ) {
-        if (loop === null) loop = arg._loop as EventLoop;
+        if (loop === null) loop = arg.getLoop();
         g.nfuts++;
-        arg._addWaker(g);
+        addWaker(arg, g);
         children.push(arg);
         continue;
       }
@@ -259,15 +252,15 @@ export function gather(
       if (loop === null) loop = fut.getLoop();
       if (fut !== arg) {
         // The caller cannot see this task: no "destroyed but pending" report for it.
-        if (fut instanceof Task) fut._logDestroyPending = false;
+        if (fut instanceof Task) quietAtClose(fut);
       }
       g.nfuts++;
       argToFut.set(arg, fut);
       if (fut.done()) doneFuts.push(fut);
-      else if (isPlainFuture(fut) && !fut._loop._debug) fut._addWaker(g);
+      else if (hasFutureMethods(fut) && !fut.getLoop().getDebug()) addWaker(fut, g);
       else {
         fut.addDoneCallback(g.doneCallback);
-        g.data = contextState.current._data;
+        g.data = currentContextData();
       }
     }
     children.push(fut);

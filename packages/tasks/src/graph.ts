@@ -24,7 +24,13 @@ import {
   isFuture,
   RuntimeError,
 } from '@x/loop';
-import { captureStack, firstFrame, takeAwaitSite } from '@x/loop/internal';
+import {
+  captureStack,
+  firstFrame,
+  sourceTracebackOf,
+  takeAwaitSite,
+  tasksOf,
+} from '@x/loop/internal';
 import { currentTask, Task } from './task.js';
 
 /**
@@ -173,17 +179,17 @@ function buildIndex(loop: EventLoop): Index {
     const inner = standsFor.get(fut);
     if (inner !== undefined) for (const f of inner) if (!f.done()) add(f, task, seen);
   };
-  for (const t of loop._tasks) {
+  for (const t of tasksOf(loop)) {
     if (!(t instanceof Task) || t.done()) continue;
     const w = t._futWaiter;
     if (w !== null) add(w, t, new Set());
   }
-  return { loop, size: loop._tasks.size, awaiters };
+  return { loop, size: tasksOf(loop).size, awaiters };
 }
 
 function indexFor(loop: EventLoop): Index {
   const c = cached;
-  if (c !== null && c.loop === loop && c.size === loop._tasks.size) return c;
+  if (c !== null && c.loop === loop && c.size === tasksOf(loop).size) return c;
   const index = buildIndex(loop);
   if (cached === null) queueMicrotask(() => (cached = null));
   cached = index;
@@ -356,7 +362,7 @@ const annotated = new WeakSet<object>();
 
 function boundary(fut: Future<unknown>): string {
   const what = fut instanceof Task ? `Task '${fut.getName()}'` : 'Future';
-  const site = firstFrame(fut._sourceTraceback);
+  const site = firstFrame(sourceTracebackOf(fut));
   return `    at [${what}] (${site ?? 'created outside debug mode'})`;
 }
 

@@ -1,5 +1,6 @@
 /** `shield`, after CPython's `asyncio.shield` (3.14). */
 import type { ExceptionContext, Future } from '@x/loop';
+import { sourceTracebackOf } from '@x/loop/internal';
 import { type Awaitable, typeName } from './awaitable.js';
 import { ensureFuture } from './ensure-future.js';
 import { standFor } from './graph.js';
@@ -18,7 +19,8 @@ function logOnException(fut: Future<unknown>): void {
     exception: exc,
     future: fut,
   };
-  if (fut._sourceTraceback) context.source_traceback = fut._sourceTraceback;
+  const site = sourceTracebackOf(fut);
+  if (site) context.source_traceback = site;
   fut.getLoop().callExceptionHandler(context);
 }
 

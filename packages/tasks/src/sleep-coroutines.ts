@@ -16,10 +16,15 @@ import {
 } from '@x/loop';
 import {
   CoroutineObject,
+  futureState,
+  markBlocking,
   noteAwaitSite,
+  runHandle,
   type CANCELLED as SeamCancelled,
   type PENDING as SeamPending,
+  scheduleTimerEntry,
   type TimerEntry,
+  timerEntryCancelled,
 } from '@x/loop/internal';
 
 // The seam's Future states as constants of this module, typed by the seam's
@@ -47,10 +52,10 @@ const plainCallLater = Loop.prototype.callLater;
  * Fast path: true when nothing could see the TimerHandle that `callLater()`
  * would make (the loop's `callLater` is `EventLoop`'s own, and it is not in
  * debug mode, where a handle records where the sleep began). Then a sleep
- * can be its own timer in the heap (`_addTimerEntry`) and cost no Handle.
+ * can be its own timer in the heap (`scheduleTimerEntry`) and cost no Handle.
  */
 function timersAreUnobserved(loop: EventLoop): boolean {
-  return loop.callLater === plainCallLater && !loop._debug;
+  return loop.callLater === plainCallLater && !loop.getDebug();
 }
 
 /**
@@ -137,7 +142,7 @@ export class SleepCoroutine<T>
       const fut = loop.createFuture<T>();
       this.fut = fut;
       if (timersAreUnobserved(loop)) {
-        loop._addTimerEntry(this, loop.time() + delay);
+        scheduleTimerEntry(loop, this, loop.time() + delay);
       } else {
         // A loop that overrides callLater() sees every sleep, as in CPython;
         // in debug mode, the TimerHandle records where the sleep began.
@@ -148,9 +153,9 @@ export class SleepCoroutine<T>
           this.result as unknown,
         );
       }
-      fut._blocking = true;
+      markBlocking(fut);
       // For the call graph: this is where the task suspends (see captureCallGraph).
-      if (loop._debug) noteAwaitSite();
+      if (loop.getDebug()) noteAwaitSite();
       this.step = 1;
       return { value: fut as Future<unknown>, done: false };
     }
@@ -177,13 +182,15 @@ export class SleepCoroutine<T>
   _run(_arg?: unknown): void {
     if (this._cancelled) return;
     const fut = this.fut;
-    if (fut === null || fut._state === CANCELLED) return;
-    if (fut._state === PENDING) {
+    if (fut === null) return;
+    const state = futureState(fut);
+    if (state === CANCELLED) return;
+    if (state === PENDING) {
       fut.setResult(this.result);
     } else {
       // Set by someone else: fail as the plain callback would, with the
       // InvalidStateError going to the exception handler.
-      new Handle(setResultUnlessCancelled, [fut, this.result], fut._loop, null)._run();
+      runHandle(new Handle(setResultUnlessCancelled, [fut, this.result], fut.getLoop(), null));
     }
   }
 
@@ -193,7 +200,7 @@ export class SleepCoroutine<T>
       this.timer = null;
       h.cancel();
     } else if (!this._cancelled && this.fut !== null) {
-      this.fut._loop._timerHandleCancelled(this);
+      timerEntryCancelled(this.fut.getLoop(), this);
       this._cancelled = true;
     }
   }

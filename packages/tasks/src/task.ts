@@ -27,19 +27,31 @@ import {
   type TaskOptions,
 } from '@x/loop';
 import {
+  addWaker,
   type ContextOwner,
+  cancelledErrorOf,
+  checkLoopOpen,
+  clearBlocking,
+  contextEntered,
   contextOf,
-  contextState,
+  currentContextData,
+  enterContext,
+  exitContext,
+  futureState,
+  isBlocking,
   isPromiseLike,
+  queueRunnable,
   REUSED,
   type Runnable,
   refuseUnbound,
+  retrieveException,
   runInContext,
   type CANCELLED as SeamCancelled,
   type PENDING as SeamPending,
   setDefaultTaskFactory,
   shortRepr,
   type TaskLike,
+  tasksOf,
 } from '@x/loop/internal';
 import { annotateFailure, noteSuspension } from './graph.js';
 
@@ -110,7 +122,7 @@ function markCoroutine(coro: object, task: Future<unknown>): void {
  * A step of `task` that throws `exc` into its coroutine (a misuse found by
  * the previous step), queued in the task's place: rare, so the exception
  * travels with the step instead of in a field of every task, and the ready
- * queue's calls to `Task._run` need no check for it.
+ * queue's calls to a task's `_run` need no check for it.
  */
 class ThrowingStep implements Runnable {
   constructor(
@@ -160,7 +172,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
    * as a Context (`getContext()`), as most tasks never do.
    */
   _ctx: Context | ContextData;
-  /** Seam (`TaskLike`): Its slot in `loop._tasks` while registered, else -1. */
+  /** Seam (`TaskLike`): Its slot in its loop's task registry while registered, else -1. */
   _regIndex = -1;
 
   constructor(coro: Coroutine<T>, options?: TaskOptions & { loop?: EventLoop }) {
@@ -187,14 +199,14 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
     // asyncio: `contextvars.copy_context()`. A context's values are an
     // immutable map, so the copy is those values until it is asked for as a
     // Context (see `ContextOwner`).
-    this._ctx = ctx ?? contextState.current._data;
+    this._ctx = ctx ?? currentContextData();
     const loop = this._loop;
-    if (options?.eagerStart === true && loop._running) {
+    if (options?.eagerStart === true && loop.isRunning()) {
       this._eagerStart();
     } else {
-      loop._checkClosed();
-      loop._push(this, undefined);
-      loop._tasks.add(this as Task<unknown>);
+      checkLoopOpen(loop);
+      queueRunnable(loop, this, undefined);
+      tasksOf(loop).add(this as Task<unknown>);
     }
   }
 
@@ -319,15 +331,11 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
 
   /** @internal Mirrors `__wakeup`: the awaited future is done; resume with its outcome. */
   _wakeup(fut: Future<unknown>): void {
-    if (fut._state !== PENDING && hasPlainResult(fut)) {
+    const state = futureState(fut);
+    if (state !== PENDING && hasPlainResult(fut)) {
       // What result() would throw or return, without the cost of a throw
       // and a catch for every cancelled or failed awaited future.
-      if (fut._state === CANCELLED) {
-        this._step(fut._makeCancelledError());
-      } else {
-        fut._clearLog();
-        this._step(fut._exception);
-      }
+      this._step(state === CANCELLED ? cancelledErrorOf(fut) : retrieveException(fut));
       return;
     }
     let exc: unknown;
@@ -389,18 +397,15 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
     // in a fresh process, most of it before the optimizing compiler inlines
     // the calls.
     enterTask(loop, this as Task<unknown>);
-    if (ctx._entered) {
+    if (contextEntered(ctx)) {
       leaveTask(loop, this as Task<unknown>);
       throw new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
     }
-    const prev = contextState.current;
-    ctx._entered = true;
-    contextState.current = ctx;
+    const prev = enterContext(ctx);
     try {
       this._stepRun(exc);
     } finally {
-      contextState.current = prev;
-      ctx._entered = false;
+      exitContext(ctx, prev);
       leaveTask(loop, this as Task<unknown>);
     }
   }
@@ -427,7 +432,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
         // Keep the original error, so that awaiters see where it came from
         // (set once cancelled: a cancelled future keeps it in `_exception`).
         this._cancelledExc = e;
-        this._loop._tasks.delete(this as Task<unknown>);
+        tasksOf(this._loop).delete(this as Task<unknown>);
       } else {
         this._finishWithException(e);
         if (isInterrupt(e)) throw e;
@@ -447,7 +452,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
       } else {
         super.setResult(r.value);
       }
-      this._loop._tasks.delete(this as Task<unknown>);
+      tasksOf(this._loop).delete(this as Task<unknown>);
       return;
     }
     // Suspended: from now on another task given this coroutine is refused.
@@ -455,15 +460,15 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
     const y: unknown = r.value;
     if (y === undefined) {
       // A bare yield gives the other tasks one turn.
-      this._loop._push(this, undefined);
+      queueRunnable(this._loop, this, undefined);
     } else if (y instanceof Future) {
-      if (y._loop !== this._loop) {
+      if (y.getLoop() !== this._loop) {
         this._throwSoon(
           new RuntimeError(
             `Task ${String(this)} got Future ${String(y)} attached to a different loop; a task can only await Futures of its own loop (make them with getRunningLoop().createFuture())`,
           ),
         );
-      } else if (!y._blocking) {
+      } else if (!isBlocking(y)) {
         this._throwSoon(
           new RuntimeError(
             `yield was used instead of yield* in task ${String(this)} with ${String(y)}: write \`yield* fut\``,
@@ -472,10 +477,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
       } else if (y === this) {
         this._throwSoon(new RuntimeError(`Task cannot await on itself: ${String(this)}`));
       } else {
-        y._blocking = false;
-        y._addWaker(this);
+        clearBlocking(y);
+        addWaker(y, this);
         this._futWaiter = y;
-        if (this._loop._debug) noteSuspension(this as Task<unknown>);
+        if (this._loop.getDebug()) noteSuspension(this as Task<unknown>);
         if ((this._flags & MUST_CANCEL) !== 0 && y.cancel(this._cancelMessage)) {
           this._flags &= ~MUST_CANCEL;
         }
@@ -514,23 +519,23 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
         { cause: e },
       );
     }
-    if (this._loop._debug) annotateFailure(this as Task<unknown>, exc);
+    if (this._loop.getDebug()) annotateFailure(this as Task<unknown>, exc);
     super.setException(exc);
-    this._loop._tasks.delete(this as Task<unknown>);
+    tasksOf(this._loop).delete(this as Task<unknown>);
   }
 
   private _throwSoon(exc: Error): void {
-    this._loop._push(new ThrowingStep(this as Task<unknown>, exc), undefined);
+    queueRunnable(this._loop, new ThrowingStep(this as Task<unknown>, exc), undefined);
   }
 
   private _eagerStart(): void {
     const loop = this._loop;
     const ctx = this._ctx;
     // Fail before registering, so that the task is not left pending forever.
-    if (ctx instanceof Context && ctx._entered)
+    if (ctx instanceof Context && contextEntered(ctx))
       throw new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
     const prevTask = swapCurrentTask(loop, this as Task<unknown>);
-    loop._tasks.add(this as Task<unknown>);
+    tasksOf(loop).add(this as Task<unknown>);
     try {
       runInContext(this, stepRun, this as Task<unknown>, undefined);
     } finally {
@@ -561,7 +566,7 @@ function stepRun(t: Task<unknown>, exc: unknown): void {
 }
 
 function coroState(t: Task<unknown>): string {
-  if (t._state !== PENDING) return 'Generator done';
+  if (t.done()) return 'Generator done';
   return current === t ? 'Generator running' : 'Generator';
 }
 
@@ -622,7 +627,7 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
   const l = loop ?? getRunningLoop();
   const out = new Set<Task<unknown>>();
-  for (const t of l._tasks) if (!t.done() && t instanceof Task) out.add(t);
+  for (const t of tasksOf(l)) if (!t.done() && t instanceof Task) out.add(t);
   return out;
 }
 

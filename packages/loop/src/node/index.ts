@@ -10,9 +10,7 @@
  *
  * @example
  * ```ts
- * import '@x/loop/node';
- * import { newEventLoop } from '@x/loop';
- *
+ * // With this entry point imported once, at start-up:
  * const loop = newEventLoop();
  * const n = await loop.runUntilComplete(loop.runInExecutor(null, (a: number) => a * 2, 21));
  * ```

@@ -154,8 +154,7 @@ function reviveError(e: { name: string; message: string; stack?: string; code?: 
  *
  * @example
  * ```ts
- * import { WorkerPoolExecutor } from '@x/loop/node';
- *
+ * // WorkerPoolExecutor comes from this entry point, @x/loop/node.
  * loop.setDefaultExecutor(new WorkerPoolExecutor({ maxWorkers: 2 }));
  * const n = yield* loop.runInExecutor(null, (a: number, b: number) => a * b, 6, 7);
  * ```
