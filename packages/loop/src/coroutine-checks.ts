@@ -13,7 +13,7 @@
  *   more than `sleep(0)` itself.
  * - a coroutine run twice: "cannot reuse already awaited coroutine".
  */
-import { CoroutineObject } from './coroutine-object.js';
+import { type CoroutineObject, inheritCoroutineMethods } from './coroutine-object.js';
 import { getCurrentLoopOrNull } from './events.js';
 import { captureCreationSite } from './format.js';
 import { logger } from './log.js';
@@ -89,7 +89,8 @@ export function reportUnawaited(loop: EventLoop): void {
 }
 
 /** A package coroutine in debug mode: the coroutine, plus the watch on it. */
-class WatchedCoroutine<Y, R, N> extends CoroutineObject<Y, R> {
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: it inherits CoroutineObject's methods (inheritCoroutineMethods)
+class WatchedCoroutine<Y, R, N> {
   /** @internal */ _watch: UnawaitedInfo;
   private finished = false;
 
@@ -97,7 +98,6 @@ class WatchedCoroutine<Y, R, N> extends CoroutineObject<Y, R> {
     private readonly inner: Generator<Y, R, N>,
     info: UnawaitedInfo,
   ) {
-    super();
     this._watch = info;
   }
 
@@ -125,7 +125,7 @@ class WatchedCoroutine<Y, R, N> extends CoroutineObject<Y, R> {
     }
   }
 
-  override throw(e: unknown): IteratorResult<Y, R> {
+  throw(e: unknown): IteratorResult<Y, R> {
     this.start();
     try {
       return this.after(this.inner.throw(e));
@@ -135,7 +135,7 @@ class WatchedCoroutine<Y, R, N> extends CoroutineObject<Y, R> {
     }
   }
 
-  override return(v: R): IteratorResult<Y, R> {
+  return(v: R): IteratorResult<Y, R> {
     this.close();
     return this.inner.return(v);
   }
@@ -146,6 +146,17 @@ class WatchedCoroutine<Y, R, N> extends CoroutineObject<Y, R> {
     this.finished = true;
   }
 }
+// biome-ignore lint/correctness/noUnusedVariables: merged with the class of the same name
+interface WatchedCoroutine<Y, R, N> extends CoroutineObject<Y, R> {}
+inheritCoroutineMethods(WatchedCoroutine);
+
+/**
+ * Part of the seam (`@x/loop/internal`). `active` is set once some loop was
+ * in debug mode (`startWatchingCoroutineMethods`): until then no coroutine
+ * is watched and the methods are not wrapped, and a caller on a hot path
+ * (`sleep(0)`, once per turn) can skip calling `watchCoroutine` at all.
+ */
+export const coroutineWatch = { active: false };
 
 /**
  * Part of the seam (`@x/loop/internal`). Returns `coro`, a coroutine just made by the package function
@@ -154,6 +165,8 @@ class WatchedCoroutine<Y, R, N> extends CoroutineObject<Y, R> {
  * and refuses to run a second time.
  */
 export function watchCoroutine<G>(coro: G, name: string): G {
+  // One flag read for a program that never uses debug mode: `sleep(0)` comes here once per turn.
+  if (!coroutineWatch.active) return coro;
   const loop = running.loop ?? getCurrentLoopOrNull();
   if (loop === null || !loop._debug) return coro;
   const info: UnawaitedInfo = { name, site: captureCreationSite(), loop, settled: false };
@@ -171,9 +184,6 @@ defineThen(WatchedCoroutine.prototype, (self: WatchedCoroutine<unknown, unknown,
 
 /** The coroutine methods given to `watchCoroutineMethods`, not wrapped yet. */
 const unwatched: { proto: Record<string, unknown>; method: string; label: string }[] = [];
-/** Set once a loop was in debug mode: from then on the methods are wrapped as they are given. */
-let watchingMethods = false;
-
 /**
  * Part of the seam (`@x/loop/internal`). For the coroutine methods (`*get()`) of a class: makes `await`
  * on their coroutines reject, and in debug mode watches each one (see
@@ -194,7 +204,7 @@ export function watchCoroutineMethods(
   for (const method of methods) {
     const label = `${cls.name}.${method}`;
     refuseAwait(proto[method] as object, label);
-    if (watchingMethods) wrapMethod(proto, method, label);
+    if (coroutineWatch.active) wrapMethod(proto, method, label);
     else unwatched.push({ proto, method, label });
   }
 }
@@ -206,8 +216,8 @@ export function watchCoroutineMethods(
  * debug mode), so nothing is lost by wrapping them only now.
  */
 export function startWatchingCoroutineMethods(): void {
-  if (watchingMethods) return;
-  watchingMethods = true;
+  if (coroutineWatch.active) return;
+  coroutineWatch.active = true;
   for (const { proto, method, label } of unwatched) wrapMethod(proto, method, label);
   unwatched.length = 0;
 }

@@ -9,7 +9,7 @@
 import { noteAwaitSite } from './await-site.js';
 import { checkCallback, refuseUnbound } from './check-callback.js';
 import { Context } from './context.js';
-import { CoroutineObject } from './coroutine-object.js';
+import { type CoroutineObject, inheritCoroutineMethods } from './coroutine-object.js';
 import { CancelledError, InvalidStateError, RuntimeError } from './errors.js';
 import { getEventLoop } from './events.js';
 import { captureCreationSite, firstFrame, formatCallback, shortRepr } from './format.js';
@@ -393,13 +393,10 @@ export class Future<T = unknown> implements PromiseLike<T>, FutureInternals {
 
   private _queue(loop: EventLoop, r: Runnable<Future<T>>): void {
     // Debug mode: a done callback's Handle reports where the future was made.
-    if (r instanceof Handle) {
-      if (loop._debug) r._sourceTraceback = this._sourceTraceback;
-      // A Handle has its arguments: queued without one, it takes one slot.
-      loop._push(r, undefined);
-    } else {
-      loop._push(r, this);
-    }
+    if (loop._debug && r instanceof Handle) r._sourceTraceback = this._sourceTraceback;
+    // A Handle has its arguments and ignores this one: one check less for
+    // the common case, a task woken by its future.
+    loop._push(r, this);
   }
 
   /** Seam (`FutureInternals`): Mirrors `_make_cancelled_error()`. */
@@ -491,11 +488,10 @@ class ThenBridge implements Runnable<unknown> {
  * What `yield* fut` iterates: yields the future once (marking it as awaited,
  * like `_asyncio_future_blocking`), then returns its result when resumed.
  */
-class FutureIter<T> extends CoroutineObject<Future<unknown>, T> {
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: it inherits CoroutineObject's methods (inheritCoroutineMethods)
+class FutureIter<T> {
   private step = 0;
-  constructor(private readonly fut: Future<T>) {
-    super();
-  }
+  constructor(private readonly fut: Future<T>) {}
 
   next(): IteratorResult<Future<unknown>, T> {
     const fut = this.fut;
@@ -517,10 +513,13 @@ class FutureIter<T> extends CoroutineObject<Future<unknown>, T> {
     this.step = 2;
   }
 
-  override get [Symbol.toStringTag](): string {
+  get [Symbol.toStringTag](): string {
     return 'FutureIter';
   }
 }
+// biome-ignore lint/correctness/noUnusedVariables: merged with the class of the same name
+interface FutureIter<T> extends CoroutineObject<Future<unknown>, T> {}
+inheritCoroutineMethods(FutureIter);
 
 /**
  * Mirrors `asyncio.isfuture()`: true for a Future (or a Task).

@@ -28,12 +28,13 @@ export {
 } from './context.js';
 // What CPython's coroutine objects say about their misuse (await, reuse, never awaited).
 export {
+  coroutineWatch,
   REUSED,
   refuseAwait,
   watchCoroutine,
   watchCoroutineMethods,
 } from './coroutine-checks.js';
-export { CoroutineObject } from './coroutine-object.js';
+export { CoroutineObject, inheritCoroutineMethods } from './coroutine-object.js';
 export { isPromiseLike } from './coroutines.js';
 export { getCurrentLoopOrNull } from './events.js';
 // Formatting shared by every repr and log line.
@@ -67,18 +68,13 @@ export {
   cancelledErrorOf,
   cancelMessageOf,
   checkLoopOpen,
-  clearBlocking,
   contextEntered,
   currentContextData,
-  enterContext,
-  exitContext,
   futureState,
   hasFutureMethods,
-  isBlocking,
   markBlocking,
   queueRunnable,
   quietAtClose,
-  retrieveException,
   runHandle,
   runHandleWith,
   scheduleTimerEntry,

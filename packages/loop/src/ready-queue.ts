@@ -104,6 +104,12 @@ export class ReadyQueue {
   length = 0;
   /** The base of the newest block use: every slot ever written has its own number. */
   private base = 0;
+  /**
+   * `pushCall` queued an entry since the numbers were last renewed: only
+   * then must emptying the queue renew them (a queue of task steps empties
+   * at every step of a lone task).
+   */
+  private numbered = false;
   /** The entry running now, if it was queued by `pushCall` (for `isRunning`). */
   runningBlock: Block | null = null;
   runningPos = -1;
@@ -146,6 +152,7 @@ export class ReadyQueue {
     }
     site._block = b;
     site._pos = (b[BASE] as number) + i;
+    this.numbered = true;
     this.length++;
   }
 
@@ -248,34 +255,47 @@ export class ReadyQueue {
     let h = this.head;
     let x = h === NEXT ? SKIP : b[h];
     if (x === SKIP) {
-      const next = b[NEXT] as Block;
-      b.fill(undefined, h, NEXT);
-      b[NEXT] = null;
-      if (b[KEPT] === null) this.spare = b;
-      this.first = next;
-      b = next;
+      b = this.dropFirst(b, h);
       h = 0;
       x = b[0];
     }
-    if (x === CALL0 || x === CALL) {
-      this.runCall(b, h, x);
-      return;
-    }
-    let target: Runnable;
-    let arg: unknown;
-    if (x === PAIR) {
-      target = b[h + 1] as Runnable;
-      arg = b[h + 2];
-      b[h] = b[h + 1] = b[h + 2] = undefined;
-      h += 3;
-    } else {
-      target = x as Runnable;
-      arg = undefined;
+    // `taken()` written out: V8's first tiers pay for every call, and the
+    // queue of a lone task empties at every step.
+    if (typeof x !== 'symbol') {
+      // A target queued alone (a task's next step): the most common entry.
       b[h] = undefined;
-      h += 1;
+      if (--this.length === 0 && b === this.last) {
+        this.head = this.tail = 0;
+        if (this.numbered) this.renumber(b);
+      } else this.head = h + 1;
+      (x as Runnable)._run(undefined);
+    } else if (x === PAIR) {
+      const target = b[h + 1] as Runnable;
+      const arg = b[h + 2];
+      b[h] = b[h + 1] = b[h + 2] = undefined;
+      if (--this.length === 0 && b === this.last) {
+        this.head = this.tail = 0;
+        if (this.numbered) this.renumber(b);
+      } else this.head = h + 3;
+      target._run(arg);
+    } else {
+      this.runCall(b, h, x);
     }
-    this.taken(b, h);
-    target._run(arg);
+  }
+
+  /**
+   * The first block `b` is used up from slot `h` on: it becomes the spare
+   * (unless a Map of kept contexts pins it) and the next is first. Apart
+   * from `runFirst` (once per 1,024 slots) to keep `runFirst` small enough
+   * for V8 to inline it, with the task step it runs, into the loop's slice.
+   */
+  private dropFirst(b: Block, h: number): Block {
+    const next = b[NEXT] as Block;
+    b.fill(undefined, h, NEXT);
+    b[NEXT] = null;
+    if (b[KEPT] === null) this.spare = b;
+    this.first = next;
+    return next;
   }
 
   /** `runFirst` for an entry queued by `pushCall`, at slot `h` of `b`. */
@@ -310,22 +330,30 @@ export class ReadyQueue {
 
   /** An entry of `b` was taken, up to slot `h`. */
   private taken(b: Block, h: number): void {
-    this.length--;
-    if (this.length === 0 && b === this.last) {
-      // Empty: start over at the beginning of the block, with new numbers
-      // (a stale entry number must match nothing).
-      this.head = 0;
-      this.tail = 0;
-      if (b[KEPT] === null) {
-        b[BASE] = this.base += NEXT;
-      } else {
-        const fresh = newBlock();
-        fresh[BASE] = this.base += NEXT;
-        this.first = this.last = fresh;
-      }
-    } else {
-      this.head = h;
-    }
+    if (--this.length === 0 && b === this.last) {
+      // Empty: start over at the beginning of the block.
+      this.head = this.tail = 0;
+      if (this.numbered) this.renumber(b);
+    } else this.head = h;
+  }
+
+  /**
+   * The queue is empty and starts over at the beginning of block `b`, after
+   * `pushCall` gave out entry numbers: new numbers for the block (a stale
+   * number must match nothing), or a fresh block if a Map of kept contexts
+   * pins it (only a `pushCall` entry keeps one, so `numbered` is set then).
+   */
+  private renumber(b: Block): void {
+    if (b[KEPT] !== null) this.replaceLast();
+    else b[BASE] = this.base += NEXT;
+    this.numbered = false;
+  }
+
+  /** The only block is pinned by a Map of kept contexts: a fresh one takes its place. */
+  private replaceLast(): void {
+    const fresh = newBlock();
+    fresh[BASE] = this.base += NEXT;
+    this.first = this.last = fresh;
   }
 
   /** The first queued target, without removing it (for debug reporting). */

@@ -23,7 +23,8 @@ import {
   asyncgenFinalizer,
   asyncgenFirstIter,
   asyncgenForget,
-  CoroutineObject,
+  type CoroutineObject,
+  inheritCoroutineMethods,
   shortRepr,
 } from '@x/loop/internal';
 import { enterOwner, leaveOwner } from './each.js';
@@ -227,28 +228,27 @@ function* acloseBody(st: GenState<unknown>): Generator<unknown, void, unknown> {
  * object alive while it runs (as Python's awaitables reference their
  * generator), and refuses to be awaited a second time, as CPython does.
  */
-class AgenCoro<R> extends CoroutineObject<Future<unknown> | undefined, R> {
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: it inherits CoroutineObject's methods (inheritCoroutineMethods)
+class AgenCoro<R> {
   private finished = false;
   constructor(
     private readonly inner: Generator<unknown, R, unknown>,
     // Held so that the generator cannot be collected in the middle of a step.
     readonly owner: object | null,
     private readonly what: 'next' | 'aclose',
-  ) {
-    super();
-  }
+  ) {}
 
   next(value?: unknown): IteratorResult<Future<unknown> | undefined, R> {
     return this.resume(false, value);
   }
 
   /** Thrown into the body, which may catch it: not the base's end-and-rethrow. */
-  override throw(e: unknown): IteratorResult<Future<unknown> | undefined, R> {
+  throw(e: unknown): IteratorResult<Future<unknown> | undefined, R> {
     return this.resume(true, e);
   }
 
   /** Closes the body too, running its `finally` blocks. */
-  override return(value: R): IteratorResult<Future<unknown> | undefined, R> {
+  return(value: R): IteratorResult<Future<unknown> | undefined, R> {
     this.close();
     return this.inner.return(value) as IteratorResult<Future<unknown> | undefined, R>;
   }
@@ -276,6 +276,9 @@ class AgenCoro<R> extends CoroutineObject<Future<unknown> | undefined, R> {
     return r as IteratorResult<Future<unknown> | undefined, R>;
   }
 }
+// biome-ignore lint/correctness/noUnusedVariables: merged with the class of the same name
+interface AgenCoro<R> extends CoroutineObject<Future<unknown> | undefined, R> {}
+inheritCoroutineMethods(AgenCoro);
 
 class AsyncGenObject<T> implements AsyncGen<T> {
   /** @internal */ readonly _st: GenState<T>;

@@ -15,8 +15,9 @@ import {
   ValueError,
 } from '@x/loop';
 import {
-  CoroutineObject,
+  type CoroutineObject,
   futureState,
+  inheritCoroutineMethods,
   markBlocking,
   noteAwaitSite,
   runHandle,
@@ -63,13 +64,13 @@ function timersAreUnobserved(loop: EventLoop): boolean {
  * result. A task that yields in a loop makes one per turn: it is the
  * smallest object that can do that.
  */
-export class YieldCoroutine<T> extends CoroutineObject<Future<unknown> | undefined, T> {
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: it inherits CoroutineObject's methods (inheritCoroutineMethods)
+export class YieldCoroutine<T> {
   private step = 0;
   /** What it returns: an own field only when there is one (undefined on the prototype). */
   declare private result: T;
 
   constructor(result: T) {
-    super();
     if (result !== undefined) this.result = result;
   }
 
@@ -97,10 +98,8 @@ export class YieldCoroutine<T> extends CoroutineObject<Future<unknown> | undefin
  * TimerHandle. `cancelled()` and `_cancelled` are the timer's, as a
  * TimerHandle's.
  */
-export class SleepCoroutine<T>
-  extends CoroutineObject<Future<unknown> | undefined, T>
-  implements TimerEntry
-{
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: it inherits CoroutineObject's methods (inheritCoroutineMethods)
+export class SleepCoroutine<T> implements TimerEntry {
   private step = 0;
   /**
    * Until the first step, the delay; then, on a loop that overrides
@@ -119,7 +118,6 @@ export class SleepCoroutine<T>
   declare private result: T;
 
   constructor(delay: number, result: T) {
-    super();
     this.timer = delay;
     if (result !== undefined) this.result = result;
   }
@@ -214,6 +212,12 @@ export class SleepCoroutine<T>
     this.timer = null;
   }
 }
+
+// Their methods beyond next() are CoroutineObject's (see `inheritCoroutineMethods`).
+export interface YieldCoroutine<T> extends CoroutineObject<Future<unknown> | undefined, T> {}
+export interface SleepCoroutine<T> extends CoroutineObject<Future<unknown> | undefined, T> {}
+inheritCoroutineMethods(YieldCoroutine);
+inheritCoroutineMethods(SleepCoroutine);
 
 // A sleep's result is undefined unless one was given (see `result` above).
 (YieldCoroutine.prototype as unknown as { result: unknown }).result = undefined;

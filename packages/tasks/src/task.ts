@@ -27,24 +27,17 @@ import {
   type TaskOptions,
 } from '@x/loop';
 import {
-  addWaker,
   type ContextOwner,
-  cancelledErrorOf,
   checkLoopOpen,
-  clearBlocking,
   contextEntered,
   contextOf,
+  contextState,
   currentContextData,
-  enterContext,
-  exitContext,
-  futureState,
-  isBlocking,
   isPromiseLike,
   queueRunnable,
   REUSED,
   type Runnable,
   refuseUnbound,
-  retrieveException,
   runInContext,
   type CANCELLED as SeamCancelled,
   type PENDING as SeamPending,
@@ -331,13 +324,28 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
 
   /** @internal Mirrors `__wakeup`: the awaited future is done; resume with its outcome. */
   _wakeup(fut: Future<unknown>): void {
-    const state = futureState(fut);
+    // The members the seam declares (`FutureInternals`), read directly: this
+    // runs for every wake-up of a task (see `_step`).
+    const state = fut._state;
     if (state !== PENDING && hasPlainResult(fut)) {
       // What result() would throw or return, without the cost of a throw
       // and a catch for every cancelled or failed awaited future.
-      this._step(state === CANCELLED ? cancelledErrorOf(fut) : retrieveException(fut));
-      return;
+      if (state === CANCELLED) {
+        this._step(fut._makeCancelledError());
+      } else {
+        fut._clearLog();
+        this._step(fut._exception);
+      }
+    } else {
+      this._wakeupByResult(fut);
     }
+  }
+
+  /**
+   * `_wakeup` through `fut.result()` (a Future subclass's own): apart, so
+   * that `_wakeup` stays small enough for V8 to inline it into the loop.
+   */
+  private _wakeupByResult(fut: Future<unknown>): void {
     let exc: unknown;
     let failed = false;
     try {
@@ -359,63 +367,89 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
 
   /** @internal Mirrors `__step`. `exc === undefined` means resume normally. */
   _step(exc: unknown): void {
-    if (this._state !== PENDING) {
-      throw new InvalidStateError(`_step(): already done: ${String(this)}, ${shortRepr(exc)}`);
-    }
-    if ((this._flags & MUST_CANCEL) !== 0) {
-      if (!(exc instanceof CancelledError)) exc = this._makeCancelledError();
-      this._flags &= ~MUST_CANCEL;
-    }
+    if (this._state !== PENDING || (this._flags & MUST_CANCEL) !== 0) exc = this._stepStart(exc);
     this._futWaiter = null;
     const loop = this._loop;
-    let ctx = this._ctx;
+    const ctx = this._ctx;
     if (!(ctx instanceof Context)) {
-      const flags = this._flags;
-      if ((flags & STEPPED_TWICE) === 0) {
-        // Its first two steps run in the scratch context pointed at its
-        // values: most tasks take one step (a `gather` of short coroutines)
-        // or two (one wait: a sleep, a cancellation), and never need a
-        // Context of their own (W7 is 8 % faster without one per task).
-        if ((flags & STARTED) !== 0) this._flags = flags | STEPPED_TWICE;
-        enterTask(loop, this as Task<unknown>);
-        try {
-          runInContext(this, stepRun, this as Task<unknown>, exc);
-        } finally {
-          leaveTask(loop, this as Task<unknown>);
-        }
-        return;
-      }
-      // A task that steps a third time gets its Context now: it usually
-      // takes many steps, and entering a Context costs less per step than
-      // running in the scratch context (W4, a million steps of one task, is
-      // 20-30 % slower there).
-      ctx = contextOf(this);
+      this._stepWithoutContext(exc);
+      return;
     }
     // Entering its Context is `Context.run`'s two halves, written out with
-    // leaving the task in one `finally`: through `runInContext` (nested
-    // `try`s, two more calls) a million steps of one task took 10-17 % longer
-    // in a fresh process, most of it before the optimizing compiler inlines
-    // the calls.
+    // leaving the task in one `finally`, through the members the seam
+    // declares for it (`ContextInternals`, `contextState`). A million steps
+    // of one task in a fresh process took 10-17 % longer through
+    // `runInContext` (nested `try`s, two more calls), and 8 % longer through
+    // two seam calls to enter and leave it: the cost is in V8's first
+    // tiers, before the optimizing compiler inlines them.
     enterTask(loop, this as Task<unknown>);
-    if (contextEntered(ctx)) {
+    if (ctx._entered) {
+      // Entered already, by a `ctx.run()` of the code that asked for it.
       leaveTask(loop, this as Task<unknown>);
-      throw new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
+      throw enteredError(ctx);
     }
-    const prev = enterContext(ctx);
+    const prev = contextState.current;
+    ctx._entered = true;
+    contextState.current = ctx;
     try {
       this._stepRun(exc);
     } finally {
-      exitContext(ctx, prev);
+      contextState.current = prev;
+      ctx._entered = false;
       leaveTask(loop, this as Task<unknown>);
     }
+  }
+
+  // `_step`'s rare cases, apart so that `_step` stays small enough for V8
+  // to inline it into the loop's slice (W5 lost 8 % when it did not).
+
+  /** A done task (an error), or a step that must deliver a cancellation: what it throws in. */
+  private _stepStart(exc: unknown): unknown {
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(`_step(): already done: ${String(this)}, ${shortRepr(exc)}`);
+    }
+    this._flags &= ~MUST_CANCEL;
+    return exc instanceof CancelledError ? exc : this._makeCancelledError();
+  }
+
+  /**
+   * `_step` for a task that has no Context of its own yet. Apart from
+   * `_step`, so that `_step` stays small enough for V8 to inline it into
+   * the ready queue's loop.
+   */
+  private _stepWithoutContext(exc: unknown): void {
+    const loop = this._loop;
+    const flags = this._flags;
+    if ((flags & STEPPED_TWICE) === 0) {
+      // Its first two steps run in the scratch context pointed at its
+      // values: most tasks take one step (a `gather` of short coroutines)
+      // or two (one wait: a sleep, a cancellation), and never need a
+      // Context of their own (W7 is 8 % faster without one per task).
+      if ((flags & STARTED) !== 0) this._flags = flags | STEPPED_TWICE;
+      enterTask(loop, this as Task<unknown>);
+      try {
+        runInContext(this, stepRun, this as Task<unknown>, exc);
+      } finally {
+        leaveTask(loop, this as Task<unknown>);
+      }
+      return;
+    }
+    // A task that steps a third time gets its Context now: it usually
+    // takes many steps, and entering a Context costs less per step than
+    // running in the scratch context (W4, a million steps of one task, is
+    // 20-30 % slower there).
+    contextOf(this);
+    this._step(exc);
   }
 
   /** @internal Mirrors `__step_run_and_handle_result`. */
   _stepRun(exc: unknown): void {
     const coro = this._coro;
+    let first = false;
     if ((this._flags & STARTED) === 0) {
       // Its first step checks that no other task ran its coroutine.
       this._flags |= STARTED;
+      first = true;
       const owner = (coro as Marked)[TASK_OF];
       if (owner !== undefined && owner !== this) {
         // Both tasks were made before either ran: the other one runs it.
@@ -455,12 +489,13 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
       tasksOf(this._loop).delete(this as Task<unknown>);
       return;
     }
-    // Suspended: from now on another task given this coroutine is refused.
-    if ((coro as Marked)[TASK_OF] === undefined) markCoroutine(coro, this as Future<unknown>);
+    // Suspended for the first time: from now on another task given this coroutine is refused.
+    if (first && (coro as Marked)[TASK_OF] === undefined)
+      markCoroutine(coro, this as Future<unknown>);
     const y: unknown = r.value;
     if (y === undefined) {
       // A bare yield gives the other tasks one turn.
-      queueRunnable(this._loop, this, undefined);
+      this._loop._push(this, undefined);
     } else if (y instanceof Future) {
       if (y.getLoop() !== this._loop) {
         this._throwSoon(
@@ -468,7 +503,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
             `Task ${String(this)} got Future ${String(y)} attached to a different loop; a task can only await Futures of its own loop (make them with getRunningLoop().createFuture())`,
           ),
         );
-      } else if (!isBlocking(y)) {
+      } else if (!y._blocking) {
         this._throwSoon(
           new RuntimeError(
             `yield was used instead of yield* in task ${String(this)} with ${String(y)}: write \`yield* fut\``,
@@ -477,8 +512,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
       } else if (y === this) {
         this._throwSoon(new RuntimeError(`Task cannot await on itself: ${String(this)}`));
       } else {
-        clearBlocking(y);
-        addWaker(y, this);
+        // The seam's members, as in `_wakeup`.
+        y._blocking = false;
+        y._addWaker(this);
         this._futWaiter = y;
         if (this._loop.getDebug()) noteSuspension(this as Task<unknown>);
         if ((this._flags & MUST_CANCEL) !== 0 && y.cancel(this._cancelMessage)) {
@@ -532,8 +568,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
     const loop = this._loop;
     const ctx = this._ctx;
     // Fail before registering, so that the task is not left pending forever.
-    if (ctx instanceof Context && contextEntered(ctx))
-      throw new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
+    if (ctx instanceof Context && contextEntered(ctx)) throw enteredError(ctx);
     const prevTask = swapCurrentTask(loop, this as Task<unknown>);
     tasksOf(loop).add(this as Task<unknown>);
     try {
@@ -570,23 +605,33 @@ function coroState(t: Task<unknown>): string {
   return current === t ? 'Generator running' : 'Generator';
 }
 
+// enterTask and leaveTask run around every step: their errors are built
+// elsewhere, so that they stay small enough for V8 to inline them.
 function enterTask(loop: EventLoop, task: Task<unknown>): void {
-  if (current !== null && currentLoop === loop) {
-    throw new RuntimeError(
-      `Cannot enter into task ${String(task)} while another task ${String(current)} is being executed.`,
-    );
-  }
+  if (current !== null && currentLoop === loop) throw enterError(task);
   currentLoop = loop;
   current = task;
 }
 
 function leaveTask(loop: EventLoop, task: Task<unknown>): void {
-  if (current !== task || currentLoop !== loop) {
-    throw new RuntimeError(
-      `Leaving task ${String(task)} does not match the current task ${String(current)}.`,
-    );
-  }
+  if (current !== task || currentLoop !== loop) throw leaveError(task);
   current = null;
+}
+
+function enterError(task: Task<unknown>): RuntimeError {
+  return new RuntimeError(
+    `Cannot enter into task ${String(task)} while another task ${String(current)} is being executed.`,
+  );
+}
+
+function leaveError(task: Task<unknown>): RuntimeError {
+  return new RuntimeError(
+    `Leaving task ${String(task)} does not match the current task ${String(current)}.`,
+  );
+}
+
+function enteredError(ctx: Context): RuntimeError {
+  return new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
 }
 
 function swapCurrentTask(loop: EventLoop, task: Task<unknown> | null): Task<unknown> | null {

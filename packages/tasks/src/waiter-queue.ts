@@ -14,11 +14,11 @@
 import type { Coroutine, Future } from '@x/loop';
 
 /**
- * One parked waiter: the link `push()` returns, which `remove()` takes. Links
- * that left their queue are reused (`spare`), so that a queue where one task
- * waits at a time (a `Queue(1)`'s getter) allocates nothing per wait; a
- * reused link holds another waiter, so a late `remove()` of the old one
- * finds it no longer there.
+ * One parked waiter: the link `push()` returns, which `remove()` takes. The
+ * last link that left a queue is kept for its next waiter (`free`), so that
+ * a queue where one task waits at a time (a `Queue(1)`'s getter) allocates
+ * nothing per wait; a reused link holds another waiter, so a late
+ * `remove()` of the old one finds it no longer there.
  */
 export class Parked<F> {
   prev: Parked<F> | null = null;
@@ -27,10 +27,6 @@ export class Parked<F> {
   queued = true;
   constructor(public waiter: F) {}
 }
-
-/** Links that left their queue, for reuse. Bounded: a burst of waiters does not stay allocated. */
-const spare: Parked<unknown>[] = [];
-const MAX_SPARE = 64;
 
 /** @internal */
 export class WaiterQueue<F extends Future<unknown>> {
@@ -45,6 +41,8 @@ export class WaiterQueue<F extends Future<unknown>> {
    * not done again, and `unlink()` moves it back when its link leaves.
    */
   private doneUpTo: Parked<F> | null = null;
+  /** The last link that left, holding nothing, for the next `push()`: one, so a burst of waiters does not stay allocated. */
+  private free: Parked<F> | null = null;
 
   /** The number of waiters. */
   get length(): number {
@@ -53,15 +51,13 @@ export class WaiterQueue<F extends Future<unknown>> {
 
   /** Parks `waiter` at the end; returns its link for `remove()`. */
   push(waiter: F): Parked<F> {
-    const reused = spare.pop() as Parked<F> | undefined;
-    let p: Parked<F>;
-    if (reused === undefined) {
+    let p = this.free;
+    if (p === null) {
       p = new Parked(waiter);
     } else {
-      p = reused;
+      // Its links were cleared when it left (`release`).
+      this.free = null;
       p.waiter = waiter;
-      p.prev = null;
-      p.next = null;
       p.queued = true;
     }
     const tail = this.tail;
@@ -98,7 +94,7 @@ export class WaiterQueue<F extends Future<unknown>> {
   remove(waiter: F, link: Parked<F> | null = this.linkOf(waiter)): boolean {
     if (link === null || !link.queued || link.waiter !== waiter) return false;
     this.unlink(link);
-    release(link);
+    this.release(link);
     return true;
   }
 
@@ -120,7 +116,7 @@ export class WaiterQueue<F extends Future<unknown>> {
     if (p === null) return undefined;
     this.unlink(p);
     const w = p.waiter;
-    release(p);
+    this.release(p);
     return w;
   }
 
@@ -170,6 +166,15 @@ export class WaiterQueue<F extends Future<unknown>> {
     return null;
   }
 
+  /** Keeps `p`, which left the queue, for the next `push()`, holding nothing. */
+  private release(p: Parked<F>): void {
+    if (this.free !== null) return;
+    p.waiter = undefined as unknown as F;
+    p.prev = null;
+    p.next = null;
+    this.free = p;
+  }
+
   private unlink(p: Parked<F>): void {
     const { prev, next } = p;
     if (p === this.doneUpTo) this.doneUpTo = prev;
@@ -180,15 +185,6 @@ export class WaiterQueue<F extends Future<unknown>> {
     p.queued = false;
     this.live--;
   }
-}
-
-/** Keeps a link that left its queue for reuse, holding nothing. */
-function release(p: Parked<unknown>): void {
-  if (spare.length >= MAX_SPARE) return;
-  p.waiter = undefined;
-  p.prev = null;
-  p.next = null;
-  spare.push(p);
 }
 
 /**
