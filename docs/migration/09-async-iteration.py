@@ -36,7 +36,7 @@ async def main():
     await ticks.aclose()
 
     # async for over as_completed(): the tasks themselves, in the order they finish.
-    tasks = [asyncio.create_task(job(name, delay)) for name, delay in [('third', 0.03), ('first', 0.01), ('second', 0.02)]]
+    tasks = [asyncio.create_task(job(name, delay)) for name, delay in [('third', 0.3), ('first', 0.1), ('second', 0.2)]]
     async for task in asyncio.as_completed(tasks):
         print(f'task {tasks.index(task)} finished: {await task}')
 

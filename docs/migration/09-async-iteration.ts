@@ -57,9 +57,9 @@ function* main() {
   // each() over asCompleted(): the tasks themselves, in the order they finish.
   const tasks = (
     [
-      ['third', 0.03],
-      ['first', 0.01],
-      ['second', 0.02],
+      ['third', 0.3],
+      ['first', 0.1],
+      ['second', 0.2],
     ] as const
   ).map(([name, delay]) => createTask(job(name, delay)));
   for (const task of yield* each(asCompleted(tasks))) {
