@@ -151,12 +151,10 @@ interface WatchedCoroutine<Y, R, N> extends CoroutineObject<Y, R> {}
 inheritCoroutineMethods(WatchedCoroutine);
 
 /**
- * Part of the seam (`@x/loop/internal`). `active` is set once some loop was
- * in debug mode (`startWatchingCoroutineMethods`): until then no coroutine
- * is watched and the methods are not wrapped, and a caller on a hot path
- * (`sleep(0)`, once per turn) can skip calling `watchCoroutine` at all.
+ * Set once some loop was in debug mode (`startWatchingCoroutineMethods`):
+ * until then no coroutine is watched, and the methods are not wrapped.
  */
-export const coroutineWatch = { active: false };
+let someLoopDebugged = false;
 
 /**
  * Part of the seam (`@x/loop/internal`). Returns `coro`, a coroutine just made by the package function
@@ -166,7 +164,7 @@ export const coroutineWatch = { active: false };
  */
 export function watchCoroutine<G>(coro: G, name: string): G {
   // One flag read for a program that never uses debug mode: `sleep(0)` comes here once per turn.
-  if (!coroutineWatch.active) return coro;
+  if (!someLoopDebugged) return coro;
   const loop = running.loop ?? getCurrentLoopOrNull();
   if (loop === null || !loop._debug) return coro;
   const info: UnawaitedInfo = { name, site: captureCreationSite(), loop, settled: false };
@@ -204,7 +202,7 @@ export function watchCoroutineMethods(
   for (const method of methods) {
     const label = `${cls.name}.${method}`;
     refuseAwait(proto[method] as object, label);
-    if (coroutineWatch.active) wrapMethod(proto, method, label);
+    if (someLoopDebugged) wrapMethod(proto, method, label);
     else unwatched.push({ proto, method, label });
   }
 }
@@ -216,8 +214,8 @@ export function watchCoroutineMethods(
  * debug mode), so nothing is lost by wrapping them only now.
  */
 export function startWatchingCoroutineMethods(): void {
-  if (coroutineWatch.active) return;
-  coroutineWatch.active = true;
+  if (someLoopDebugged) return;
+  someLoopDebugged = true;
   for (const { proto, method, label } of unwatched) wrapMethod(proto, method, label);
   unwatched.length = 0;
 }

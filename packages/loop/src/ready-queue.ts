@@ -259,24 +259,16 @@ export class ReadyQueue {
       h = 0;
       x = b[0];
     }
-    // `taken()` written out: V8's first tiers pay for every call, and the
-    // queue of a lone task empties at every step.
     if (typeof x !== 'symbol') {
       // A target queued alone (a task's next step): the most common entry.
       b[h] = undefined;
-      if (--this.length === 0 && b === this.last) {
-        this.head = this.tail = 0;
-        if (this.numbered) this.renumber(b);
-      } else this.head = h + 1;
+      this.taken(b, h + 1);
       (x as Runnable)._run(undefined);
     } else if (x === PAIR) {
       const target = b[h + 1] as Runnable;
       const arg = b[h + 2];
       b[h] = b[h + 1] = b[h + 2] = undefined;
-      if (--this.length === 0 && b === this.last) {
-        this.head = this.tail = 0;
-        if (this.numbered) this.renumber(b);
-      } else this.head = h + 3;
+      this.taken(b, h + 3);
       target._run(arg);
     } else {
       this.runCall(b, h, x);
@@ -331,7 +323,8 @@ export class ReadyQueue {
   /** An entry of `b` was taken, up to slot `h`. */
   private taken(b: Block, h: number): void {
     if (--this.length === 0 && b === this.last) {
-      // Empty: start over at the beginning of the block.
+      // Empty (the queue of a lone task empties at every step): start over
+      // at the beginning of the block.
       this.head = this.tail = 0;
       if (this.numbered) this.renumber(b);
     } else this.head = h;

@@ -1,6 +1,6 @@
 /** `sleep`, after CPython's `asyncio.sleep`. */
 import type { Coroutine } from '@x/loop';
-import { coroutineWatch, refuseAwait, watchCoroutine } from '@x/loop/internal';
+import { refuseAwait, watchCoroutine } from '@x/loop/internal';
 import { SleepCoroutine, YieldCoroutine } from './sleep-coroutines.js';
 
 /**
@@ -23,9 +23,7 @@ export function sleep<T = void>(delay: number, result?: T): Coroutine<T> {
       ? new YieldCoroutine(result as T)
       : new SleepCoroutine(delay, result as T);
   // In debug mode, watched: reported if it is dropped without ever running.
-  return coroutineWatch.active
-    ? watchCoroutine(coro as unknown as Coroutine<T>, 'sleep')
-    : (coro as unknown as Coroutine<T>);
+  return watchCoroutine(coro as unknown as Coroutine<T>, 'sleep');
 }
 
 // `await sleep(1)` in an async function fails, saying to use `yield*`.
