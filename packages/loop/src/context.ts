@@ -184,7 +184,8 @@ export function runInContext<A, B, R>(o: ContextOwner, fn: (a: A, b: B) => R, a:
   }
 }
 
-function throwEntered(c: Context): never {
+/** `Context.run`'s RuntimeError for a context that is already entered. */
+export function throwEntered(c: Context): never {
   throw new RuntimeError(`cannot enter context: ${String(c)} is already entered`);
 }
 

@@ -62,16 +62,22 @@ export type {
 } from './seam.js';
 // The seam as calls: every use of a loop's, a future's or a handle's internals from above.
 export {
+  ASK_RESULT,
   addWaker,
+  awaitOutcome,
   callSoonIn,
   cancelledErrorOf,
   cancelMessageOf,
   checkLoopOpen,
   contextEntered,
   currentContextData,
+  enterContext,
+  exitContext,
   futureState,
   hasFutureMethods,
+  isBlocking,
   markBlocking,
+  parkTask,
   queueRunnable,
   quietAtClose,
   runHandle,

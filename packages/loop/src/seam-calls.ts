@@ -1,18 +1,20 @@
 /**
  * The seam as calls: what the packages above `@x/loop` do with its loops,
  * futures and handles beyond the public API, each a named function here,
- * so that their code reads no `_`-member of an `@x/loop` object. Two
- * places use the members `seam.ts` declares directly instead: a subclass
- * on `this` (a Task is a Future), and a task's step and wake-up
- * (`Task._step`, `_wakeup`, `_stepRun` in `@x/tasks`), the hottest path of
- * the library, where the two calls that entered and left a task's Context
- * cost a fresh process 8 % of a million steps (V8's first tiers pay for
- * every call before the optimizing compiler inlines them). Elsewhere these one-line forwards cost nothing
- * measurable.
+ * so that no code outside this package reads or writes a `_`-member of an
+ * `@x/loop` object. A subclass (a Task is a Future) still uses the members
+ * `seam.ts` declares on `this`; everything else goes through these. They
+ * are small forwards that V8 inlines once a path is optimized; before that
+ * each is a call, so the hottest path (a task's wake-up, wait and step)
+ * gets one function for what it needs at once (`awaitOutcome`, `parkTask`).
  */
-import { type Context, state } from './context.js';
+import { type Context, state, throwEntered } from './context.js';
 import type { CancelledError } from './errors.js';
-import { Future } from './future.js';
+import {
+  Future,
+  type CANCELLED as FutureCancelled,
+  type PENDING as FuturePending,
+} from './future.js';
 import type { Handle } from './handle.js';
 import type { EventLoop } from './loop.js';
 import type { Runnable } from './ready-queue.js';
@@ -27,6 +29,11 @@ import type {
 } from './seam.js';
 import type { TaskRegistry } from './task-registry.js';
 import type { TimerEntry } from './timer-heap.js';
+
+// Future's states as constants of this module, typed by future.ts's (so that
+// they cannot drift): reading an imported binding costs a check per read.
+const PENDING: typeof FuturePending = 0;
+const CANCELLED: typeof FutureCancelled = 1;
 
 // ---- loops
 
@@ -77,6 +84,45 @@ export function cancelledErrorOf(fut: Future<unknown>): CancelledError {
   return (fut as FutureInternals)._makeCancelledError();
 }
 
+/** Returned by `awaitOutcome` when only `fut.result()` can tell: pending, or a subclass's own `result()`. */
+export const ASK_RESULT: unique symbol = Symbol('x-async.askResult');
+
+/**
+ * A task's wake-up by `fut`, in one call: what awaiting it gives the
+ * coroutine, read without a throw and a catch (the exception, now counted
+ * as retrieved; the CancelledError of a cancelled future; undefined for a
+ * result), or `ASK_RESULT` when `fut` is pending or its `result()` is not
+ * Future's own, so that no user code could run here.
+ */
+export function awaitOutcome(fut: Future<unknown>): unknown {
+  const f = fut as FutureInternals;
+  const st = f._state;
+  // Future.prototype read at the call (see `hasFutureMethods`).
+  if (st === PENDING || fut.result !== Future.prototype.result) return ASK_RESULT;
+  if (st === CANCELLED) return f._makeCancelledError();
+  f._clearLog();
+  return f._exception;
+}
+
+/**
+ * A task waits on the future its coroutine yielded, in one call: if `yield*`
+ * gave it (`_asyncio_future_blocking`), clears that mark, makes `task` its
+ * waker (`task._run(fut)` once it is done) and returns true; false for a bare
+ * `yield fut`.
+ */
+export function parkTask(fut: Future<unknown>, task: Runnable): boolean {
+  const f = fut as FutureInternals;
+  if (!f._blocking) return false;
+  f._blocking = false;
+  f._addWaker(task);
+  return true;
+}
+
+/** Mirrors reading `_asyncio_future_blocking`: true if `fut` came from `yield*`, false if yielded bare. */
+export function isBlocking(fut: Future<unknown>): boolean {
+  return (fut as FutureInternals)._blocking;
+}
+
 /** Mirrors setting `_asyncio_future_blocking`: the future is being yielded to its task by `yield*`. */
 export function markBlocking(fut: Future<unknown>): void {
   (fut as FutureInternals)._blocking = true;
@@ -124,6 +170,25 @@ export function currentContextData(): Context['_data'] {
 /** True while some code runs inside `ctx` (a Context cannot be entered twice). */
 export function contextEntered(ctx: Context): boolean {
   return (ctx as unknown as ContextInternals)._entered;
+}
+
+/**
+ * The first half of `Context.run()`: makes `ctx` current and returns the
+ * context to restore with `exitContext`; `Context.run`'s RuntimeError if
+ * `ctx` is entered already.
+ */
+export function enterContext(ctx: Context): Context {
+  if ((ctx as unknown as ContextInternals)._entered) throwEntered(ctx);
+  const prev = state.current;
+  (ctx as unknown as ContextInternals)._entered = true;
+  state.current = ctx;
+  return prev;
+}
+
+/** The second half of `Context.run()`: leaves `ctx`, makes `prev` current again. */
+export function exitContext(ctx: Context, prev: Context): void {
+  state.current = prev;
+  (ctx as unknown as ContextInternals)._entered = false;
 }
 
 // ---- handles and tasks

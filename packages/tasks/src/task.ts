@@ -27,19 +27,23 @@ import {
   type TaskOptions,
 } from '@x/loop';
 import {
+  ASK_RESULT,
+  awaitOutcome,
   type ContextOwner,
   checkLoopOpen,
   contextEntered,
   contextOf,
-  contextState,
   currentContextData,
+  enterContext,
+  exitContext,
+  isBlocking,
   isPromiseLike,
+  parkTask,
   queueRunnable,
   REUSED,
   type Runnable,
   refuseUnbound,
   runInContext,
-  type CANCELLED as SeamCancelled,
   type PENDING as SeamPending,
   setDefaultTaskFactory,
   shortRepr,
@@ -48,12 +52,11 @@ import {
 } from '@x/loop/internal';
 import { annotateFailure, noteSuspension } from './graph.js';
 
-// The seam's Future states as constants of this module, typed by the seam's
+// The seam's Future state PENDING as a constant of this module, typed by the seam's
 // (so they cannot drift): reading an imported binding costs a check on every
 // read, which hot paths measurably pay (W3 lost a quarter of its speed when
 // future.ts read them imported).
 const PENDING: typeof SeamPending = 0;
-const CANCELLED: typeof SeamCancelled = 1;
 
 declare module '@x/loop' {
   // With `@x/tasks` loaded, `loop.createTask()` returns a `Task`. A line comment, not a
@@ -71,17 +74,6 @@ let taskCounter = 0;
 // One loop runs at a time in a JavaScript thread, so one current task is enough.
 let currentLoop: EventLoop | null = null;
 let current: Task<unknown> | null = null;
-
-/** `Future.prototype.result`: a future that keeps it can be read without calling it. */
-const futureResult = Future.prototype.result;
-
-/**
- * Fast path: true if `fut.result()` is Future's own, so that its outcome can
- * be read from its fields without a throw and a catch (no user code would run).
- */
-function hasPlainResult(fut: Future<unknown>): boolean {
-  return fut.result === futureResult;
-}
 
 /**
  * Marks a coroutine with the task that runs it, from its first suspension
@@ -324,21 +316,11 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
 
   /** @internal Mirrors `__wakeup`: the awaited future is done; resume with its outcome. */
   _wakeup(fut: Future<unknown>): void {
-    // The members the seam declares (`FutureInternals`), read directly: this
-    // runs for every wake-up of a task (see `_step`).
-    const state = fut._state;
-    if (state !== PENDING && hasPlainResult(fut)) {
-      // What result() would throw or return, without the cost of a throw
-      // and a catch for every cancelled or failed awaited future.
-      if (state === CANCELLED) {
-        this._step(fut._makeCancelledError());
-      } else {
-        fut._clearLog();
-        this._step(fut._exception);
-      }
-    } else {
-      this._wakeupByResult(fut);
-    }
+    // What result() would throw or return, without the cost of a throw and
+    // a catch for every cancelled or failed awaited future: one seam call.
+    const outcome = awaitOutcome(fut);
+    if (outcome === ASK_RESULT) this._wakeupByResult(fut);
+    else this._step(outcome);
   }
 
   /**
@@ -375,27 +357,18 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
       this._stepWithoutContext(exc);
       return;
     }
-    // Entering its Context is `Context.run`'s two halves, written out with
-    // leaving the task in one `finally`, through the members the seam
-    // declares for it (`ContextInternals`, `contextState`). A million steps
-    // of one task in a fresh process took 10-17 % longer through
-    // `runInContext` (nested `try`s, two more calls), and 8 % longer through
-    // two seam calls to enter and leave it: the cost is in V8's first
-    // tiers, before the optimizing compiler inlines them.
+    // Entering its Context is `Context.run`'s two halves (seam calls),
+    // written out with leaving the task in one `finally`: through
+    // `runInContext` (nested `try`s, two more calls) a million steps of one
+    // task took 10-17 % longer in a fresh process.
     enterTask(loop, this as Task<unknown>);
-    if (ctx._entered) {
-      // Entered already, by a `ctx.run()` of the code that asked for it.
-      leaveTask(loop, this as Task<unknown>);
-      throw enteredError(ctx);
-    }
-    const prev = contextState.current;
-    ctx._entered = true;
-    contextState.current = ctx;
+    let prev: Context | null = null;
     try {
+      // Throws if the Context is entered already (by a `ctx.run()` of the code that asked for it).
+      prev = enterContext(ctx);
       this._stepRun(exc);
     } finally {
-      contextState.current = prev;
-      ctx._entered = false;
+      if (prev !== null) exitContext(ctx, prev);
       leaveTask(loop, this as Task<unknown>);
     }
   }
@@ -496,7 +469,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
     const y: unknown = r.value;
     if (y === undefined) {
       // A bare yield gives the other tasks one turn.
-      this._loop._push(this, undefined);
+      queueRunnable(this._loop, this, undefined);
     } else if (y instanceof Future) {
       if (y.getLoop() !== this._loop) {
         this._throwSoon(
@@ -504,18 +477,17 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
             `Task ${String(this)} got Future ${String(y)} attached to a different loop; a task can only await Futures of its own loop (make them with getRunningLoop().createFuture())`,
           ),
         );
-      } else if (!y._blocking) {
-        this._throwSoon(
-          new RuntimeError(
-            `yield was used instead of yield* in task ${String(this)} with ${String(y)}: write \`yield* fut\``,
-          ),
-        );
       } else if (y === this) {
-        this._throwSoon(new RuntimeError(`Task cannot await on itself: ${String(this)}`));
+        // CPython checks the blocking mark first: a bare `yield this` is that error.
+        this._throwSoon(
+          isBlocking(y)
+            ? new RuntimeError(`Task cannot await on itself: ${String(this)}`)
+            : bareYieldError(this as Task<unknown>, y),
+        );
+      } else if (!parkTask(y, this)) {
+        this._throwSoon(bareYieldError(this as Task<unknown>, y));
       } else {
-        // The seam's members, as in `_wakeup`.
-        y._blocking = false;
-        y._addWaker(this);
+        // Parked: `yield*` gave it, and this task is its waker now.
         this._futWaiter = y;
         if (this._loop.getDebug()) noteSuspension(this as Task<unknown>);
         if ((this._flags & MUST_CANCEL) !== 0 && y.cancel(this._cancelMessage)) {
@@ -628,6 +600,12 @@ function enterError(task: Task<unknown>): RuntimeError {
 function leaveError(task: Task<unknown>): RuntimeError {
   return new RuntimeError(
     `Leaving task ${String(task)} does not match the current task ${String(current)}.`,
+  );
+}
+
+function bareYieldError(task: Task<unknown>, y: Future<unknown>): RuntimeError {
+  return new RuntimeError(
+    `yield was used instead of yield* in task ${String(task)} with ${String(y)}: write \`yield* fut\``,
   );
 }
 
