@@ -9,6 +9,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dirs = [
   ...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)),
   join(root, 'tooling'),
+  join(root, 'tooling', 'bench'),
   join(root, 'tooling', 'runtimes'),
   join(root, 'examples'),
   join(root, 'docs', 'migration'),

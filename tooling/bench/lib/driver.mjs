@@ -12,9 +12,13 @@ export const RUN_TIMEOUT_S = 300;
 
 export const log = (msg) => process.stderr.write(`${msg}\n`);
 
-/** `--repeats N`, `--filter A,B`, `--out PREFIX`; anything else is an error that says what exists. */
+/**
+ * `--repeats N`, `--filter A,B`, `--out PREFIX`, and `--against DIR` where `defaults` has an
+ * `against` key; anything else is an error that says what exists.
+ */
 export function parseArgs(argv, defaults) {
-  const opts = { repeats: defaults.repeats, filter: [], out: defaults.out };
+  const opts = { repeats: defaults.repeats, filter: [], out: defaults.out, against: undefined };
+  const takesAgainst = 'against' in defaults;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') continue;
@@ -35,8 +39,12 @@ export function parseArgs(argv, defaults) {
         .filter(Boolean);
     } else if (a === '--out') {
       opts.out = value();
+    } else if (a === '--against' && takesAgainst) {
+      opts.against = value();
     } else {
-      throw new Error(`unknown option ${a}; known: --repeats N, --filter W1,W3, --out PREFIX`);
+      throw new Error(
+        `unknown option ${a}; known: --repeats N, --filter W1,W3, --out PREFIX${takesAgainst ? ', --against DIR' : ''}`,
+      );
     }
   }
   return opts;
@@ -81,14 +89,16 @@ export function runOnce(cmd, args, cwd) {
  * Runs every pair `repeats` times (fewer where `pair.repeats` says so), round-robin:
  * repeat 1 of every pair, then repeat 2, ... so that slow drift of the machine spreads
  * over all cells. `pair` = { id, cmd, args, cwd, repeats, runs: [], errors: [] }.
+ * `alternate`: every second round runs the pairs in reverse order, so that neither of two
+ * neighbours always runs first (`pnpm bench --against`).
  */
-export function runRoundRobin(pairs) {
+export function runRoundRobin(pairs, { alternate = false } = {}) {
   const maxRepeats = Math.max(0, ...pairs.map((p) => p.repeats));
   const total = pairs.reduce((a, p) => a + p.repeats, 0);
   let done = 0;
   log(`bench: ${pairs.length} (runtime, case) pairs, ${total} runs, round-robin`);
   for (let rep = 0; rep < maxRepeats; rep++) {
-    for (const p of pairs) {
+    for (const p of alternate && rep % 2 === 1 ? [...pairs].reverse() : pairs) {
       if (rep >= p.repeats) continue;
       done++;
       const res = runOnce(p.cmd, p.args, p.cwd);

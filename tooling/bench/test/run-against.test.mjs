@@ -1,0 +1,75 @@
+// `pnpm bench --against DIR`: the same workloads of another built checkout in the same run,
+// with a column and a ratio for it (issue 9's "before and after, in one run").
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseArgs } from '../lib/driver.mjs';
+
+const benchDir = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'x-bench-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function bench(args) {
+  const r = spawnSync(process.execPath, ['run.mjs', ...args], { cwd: benchDir, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('pnpm bench --against', () => {
+  it('runs each case of both checkouts and gives the other column and the ratio', () => {
+    // This checkout against itself: a built checkout the test knows is there.
+    const out = join(tmp, 'self');
+    const r = bench(['--repeats', '2', '--filter', 'W7', '--against', repoRoot, '--out', out]);
+    expect(r.err).not.toContain('ERROR');
+    expect(r.code).toBe(0);
+    // Both sides ran, alternating which runs first.
+    const order = r.err.match(/rep \d\/2 (x-async|against)\/W7/g);
+    expect(order).toEqual([
+      'rep 1/2 x-async/W7',
+      'rep 1/2 against/W7',
+      'rep 2/2 against/W7',
+      'rep 2/2 x-async/W7',
+    ]);
+    const md = readFileSync(`${out}.md`, 'utf8');
+    expect(md).toContain('| Workload | x-async (this checkout) | against | ratio |');
+    const row = md.split('\n').find((l) => l.startsWith('| W7 cancel + gather'));
+    const cells = row
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
+    expect(cells).toHaveLength(4);
+    expect(cells[1]).toMatch(/^\*\*[\d.]+k\/s\*\* \(/);
+    expect(cells[2]).toMatch(/^\*\*[\d.]+k\/s\*\* \(/);
+    expect(cells[3]).toMatch(/^\d+\.\d{3}$/);
+    const json = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+    expect(json.cases.W7.ok_runs).toBe(2);
+    expect(json.against.dir).toBe(resolve(repoRoot));
+    expect(json.against.cases.W7.ok_runs).toBe(2);
+    const ratio = json.cases.W7.stats.rate.median / json.against.cases.W7.stats.rate.median;
+    expect(cells[3]).toBe(ratio.toFixed(3));
+  });
+
+  it('refuses a directory that is not a built checkout, and says what to give', () => {
+    const r = bench(['--against', tmp, '--out', join(tmp, 'none')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `--against ${tmp}: ${join(tmp, 'tooling', 'bench', 'workloads', 'xasync.mjs')} does not exist`,
+    );
+    expect(r.err).toContain('give the root of a checkout whose packages are built');
+  });
+
+  it('is an option of `pnpm bench` only', () => {
+    expect(parseArgs(['--against', '../before'], { repeats: 5, against: undefined }).against).toBe(
+      '../before',
+    );
+    expect(() => parseArgs(['--against', 'x'], { repeats: 5 })).toThrow(
+      'unknown option --against; known: --repeats N, --filter W1,W3, --out PREFIX',
+    );
+    expect(() => parseArgs(['--against'], { repeats: 5, against: undefined })).toThrow(
+      '--against needs a value',
+    );
+  });
+});
