@@ -522,6 +522,26 @@ interface FutureIter<T> extends CoroutineObject<Future<unknown>, T> {}
 inheritCoroutineMethods(FutureIter);
 
 /**
+ * Future's own methods, read once: a fast path that reads a future's state
+ * directly first checks that the future has these (`awaitOutcome`,
+ * `hasFutureMethods`), so that no subclass's code is skipped. Read at each
+ * call instead, `Future.prototype.result` was a generic property load and a
+ * generic comparison in V8's optimized code (`Future` is an imported binding
+ * there): a tenth of the instructions of a `Queue(1)` ping-pong's wake-ups.
+ */
+export const FUTURE_METHODS: {
+  readonly result: Future<unknown>['result'];
+  readonly exception: Future<unknown>['exception'];
+  readonly cancelled: Future<unknown>['cancelled'];
+  readonly makeCancelledError: Future<unknown>['_makeCancelledError'];
+} = {
+  result: Future.prototype.result,
+  exception: Future.prototype.exception,
+  cancelled: Future.prototype.cancelled,
+  makeCancelledError: Future.prototype._makeCancelledError,
+};
+
+/**
  * Mirrors `asyncio.isfuture()`: true for a Future (or a Task).
  *
  * @example

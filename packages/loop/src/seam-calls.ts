@@ -11,7 +11,8 @@
 import { type Context, state, throwEntered } from './context.js';
 import type { CancelledError } from './errors.js';
 import {
-  Future,
+  FUTURE_METHODS,
+  type Future,
   type CANCELLED as FutureCancelled,
   type PENDING as FuturePending,
 } from './future.js';
@@ -97,8 +98,7 @@ export const ASK_RESULT: unique symbol = Symbol('x-async.askResult');
 export function awaitOutcome(fut: Future<unknown>): unknown {
   const f = fut as FutureInternals;
   const st = f._state;
-  // Future.prototype read at the call (see `hasFutureMethods`).
-  if (st === PENDING || fut.result !== Future.prototype.result) return ASK_RESULT;
+  if (st === PENDING || fut.result !== FUTURE_METHODS.result) return ASK_RESULT;
   if (st === CANCELLED) return f._makeCancelledError();
   f._clearLog();
   return f._exception;
@@ -149,14 +149,11 @@ export function addWaker(fut: Future<unknown>, r: Runnable): void {
  * path relies on. A subclass that overrides one takes the general path.
  */
 export function hasFutureMethods(fut: Future<unknown>): boolean {
-  // Read at the call: this module is imported by `loop.ts`, which `future.ts`'s own imports reach.
-  const proto = Future.prototype;
   return (
-    fut.cancelled === proto.cancelled &&
-    fut.exception === proto.exception &&
-    fut.result === proto.result &&
-    (fut as FutureInternals)._makeCancelledError ===
-      (proto as unknown as FutureInternals)._makeCancelledError
+    fut.cancelled === FUTURE_METHODS.cancelled &&
+    fut.exception === FUTURE_METHODS.exception &&
+    fut.result === FUTURE_METHODS.result &&
+    (fut as FutureInternals)._makeCancelledError === FUTURE_METHODS.makeCancelledError
   );
 }
 

@@ -319,7 +319,10 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
     // What result() would throw or return, without the cost of a throw and
     // a catch for every cancelled or failed awaited future: one seam call.
     const outcome = awaitOutcome(fut);
-    if (outcome === ASK_RESULT) this._wakeupByResult(fut);
+    // A result first: against `undefined` V8 compares by reference, against
+    // the imported ASK_RESULT (any value may come back) only generically.
+    if (outcome === undefined) this._step(undefined);
+    else if (outcome === ASK_RESULT) this._wakeupByResult(fut);
     else this._step(outcome);
   }
 
