@@ -50,8 +50,13 @@ export function parseArgs(argv, defaults) {
   return opts;
 }
 
-/** True if `id` ("runtime/case") contains one of the filter's substrings (or there is no filter). */
-export const selected = (filter, id) => filter.length === 0 || filter.some((f) => id.includes(f));
+/**
+ * True if `id` ("runtime/case") contains one of the filter's strings (or there is no
+ * filter); a string ending in `$` must end `id` (`W1$` is W1 without W10, W11, W12).
+ */
+export const selected = (filter, id) =>
+  filter.length === 0 ||
+  filter.some((f) => (f.endsWith('$') ? id.endsWith(f.slice(0, -1)) : id.includes(f)));
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,12 +1,13 @@
-// `pnpm bench --against DIR`: the same workloads of another built checkout in the same run,
-// with a column and a ratio for it (issue 9's "before and after, in one run").
+// `pnpm bench`'s options: `--against DIR` (the same workloads of another built checkout in
+// the same run, with a column and a ratio for it: "before and after, in one run"), and
+// `--filter`.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseArgs } from '../lib/driver.mjs';
+import { parseArgs, selected } from '../lib/driver.mjs';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -71,5 +72,16 @@ describe('pnpm bench --against', () => {
     expect(() => parseArgs(['--against'], { repeats: 5, against: undefined })).toThrow(
       '--against needs a value',
     );
+  });
+});
+
+describe('pnpm bench --filter', () => {
+  it('matches a part of runtime/case, or its end with a trailing $', () => {
+    expect(selected(['W1'], 'x-async/W12.wake')).toBe(true);
+    expect(selected(['W1$'], 'x-async/W12.wake')).toBe(false);
+    expect(selected(['W1$'], 'x-async/W1')).toBe(true);
+    expect(selected(['W5$', 'W3'], 'x-async/W5.futures')).toBe(false);
+    expect(selected(['W5$', 'W3'], 'x-async/W3')).toBe(true);
+    expect(selected([], 'x-async/W9')).toBe(true);
   });
 });
