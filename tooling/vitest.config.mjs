@@ -1,10 +1,4 @@
 import { defineConfig } from 'vitest/config';
+import { scriptsConfig } from './vitest.shared.mjs';
 
-export default defineConfig({
-  test: {
-    environment: 'node',
-    include: ['test/**/*.test.mjs'],
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-results/vitest.json' },
-  },
-});
+export default defineConfig(scriptsConfig());

@@ -68,3 +68,23 @@ export function packageConfig(configUrl) {
     },
   };
 }
+
+/**
+ * Vitest settings for a package of plain `.mjs` scripts and their tests in `test/`
+ * (tooling, its benchmarks and runtimes check, the migration guide's twins): what
+ * `tooling/test-summary.mjs` reads is the JSON report in `test-results/`.
+ *
+ * @param {{ testTimeout?: number }} [options]
+ * @returns {import('vitest/config').ViteUserConfig}
+ */
+export function scriptsConfig(options = {}) {
+  return {
+    test: {
+      environment: 'node',
+      include: ['test/**/*.test.mjs'],
+      ...(options.testTimeout === undefined ? {} : { testTimeout: options.testTimeout }),
+      reporters: ['default', 'json'],
+      outputFile: { json: 'test-results/vitest.json' },
+    },
+  };
+}

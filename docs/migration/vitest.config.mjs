@@ -1,13 +1,6 @@
 // The twins run as real child processes against the BUILT packages (dist/): turbo's
 // `test` task builds them first (dependsOn ^build and build).
 import { defineConfig } from 'vitest/config';
+import { scriptsConfig } from '../../tooling/vitest.shared.mjs';
 
-export default defineConfig({
-  test: {
-    environment: 'node',
-    include: ['test/**/*.test.mjs'],
-    testTimeout: 30_000,
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-results/vitest.json' },
-  },
-});
+export default defineConfig(scriptsConfig({ testTimeout: 30_000 }));

@@ -1,12 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { scriptsConfig } from '../vitest.shared.mjs';
 
-export default defineConfig({
-  test: {
-    environment: 'node',
-    include: ['test/**/*.test.mjs'],
-    // Each test runs workloads in fresh processes.
-    testTimeout: 120_000,
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-results/vitest.json' },
-  },
-});
+// Each test runs workloads in fresh processes.
+export default defineConfig(scriptsConfig({ testTimeout: 120_000 }));

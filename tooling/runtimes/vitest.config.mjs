@@ -1,12 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { scriptsConfig } from '../vitest.shared.mjs';
 
-export default defineConfig({
-  test: {
-    environment: 'node',
-    // Not .out/: those bundles are run.mjs's, for other runtimes.
-    include: ['test/**/*.test.mjs'],
-    testTimeout: 120_000,
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-results/vitest.json' },
-  },
-});
+// test/ only, not .out/: those bundles are run.mjs's, for other runtimes.
+export default defineConfig(scriptsConfig({ testTimeout: 120_000 }));
