@@ -527,7 +527,8 @@ inheritCoroutineMethods(FutureIter);
  * `hasFutureMethods`), so that no subclass's code is skipped. Read at each
  * call instead, `Future.prototype.result` was a generic property load and a
  * generic comparison in V8's optimized code (`Future` is an imported binding
- * there): a tenth of the instructions of a `Queue(1)` ping-pong's wake-ups.
+ * there); with the wake-up's test for a plain result first (`Task._wakeup`),
+ * a `Queue(1)` ping-pong ran 3 % fewer instructions per round trip.
  */
 export const FUTURE_METHODS: {
   readonly result: Future<unknown>['result'];
