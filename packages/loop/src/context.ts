@@ -45,9 +45,7 @@ export class Context implements ContextInternals {
    * and restores the previous context afterwards, whatever `fn` does.
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
-    if (this._entered) {
-      throw new RuntimeError(`cannot enter context: ${String(this)} is already entered`);
-    }
+    if (this._entered) throw enteredError(this);
     const prev = state.current;
     this._entered = true;
     state.current = this;
@@ -150,7 +148,7 @@ export function runInContext<A, B, R>(o: ContextOwner, fn: (a: A, b: B) => R, a:
   const c = o._ctx;
   const prev = state.current;
   if (c instanceof Context) {
-    if (c._entered) throwEntered(c);
+    if (c._entered) throw enteredError(c);
     c._entered = true;
     state.current = c;
     try {
@@ -184,9 +182,9 @@ export function runInContext<A, B, R>(o: ContextOwner, fn: (a: A, b: B) => R, a:
   }
 }
 
-/** `Context.run`'s RuntimeError for a context that is already entered. */
-export function throwEntered(c: Context): never {
-  throw new RuntimeError(`cannot enter context: ${String(c)} is already entered`);
+/** Seam: `Context.run`'s RuntimeError for a context that is already entered. */
+export function enteredError(c: Context): RuntimeError {
+  return new RuntimeError(`cannot enter context: ${String(c)} is already entered`);
 }
 
 /**

@@ -23,6 +23,7 @@ export { checkCallback, refuseUnbound } from './check-callback.js';
 export {
   type ContextOwner,
   contextOf,
+  enteredError,
   runInContext,
   state as contextState,
 } from './context.js';

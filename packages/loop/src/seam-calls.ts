@@ -8,7 +8,7 @@
  * each is a call, so the hottest path (a task's wake-up, wait and step)
  * gets one function for what it needs at once (`awaitOutcome`, `parkTask`).
  */
-import { type Context, state, throwEntered } from './context.js';
+import { type Context, enteredError, state } from './context.js';
 import type { CancelledError } from './errors.js';
 import {
   FUTURE_METHODS,
@@ -175,7 +175,7 @@ export function contextEntered(ctx: Context): boolean {
  * `ctx` is entered already.
  */
 export function enterContext(ctx: Context): Context {
-  if ((ctx as unknown as ContextInternals)._entered) throwEntered(ctx);
+  if ((ctx as unknown as ContextInternals)._entered) throw enteredError(ctx);
   const prev = state.current;
   (ctx as unknown as ContextInternals)._entered = true;
   state.current = ctx;

@@ -35,6 +35,7 @@ import {
   contextOf,
   currentContextData,
   enterContext,
+  enteredError,
   exitContext,
   isBlocking,
   isPromiseLike,
@@ -610,10 +611,6 @@ function bareYieldError(task: Task<unknown>, y: Future<unknown>): RuntimeError {
   return new RuntimeError(
     `yield was used instead of yield* in task ${String(task)} with ${String(y)}: write \`yield* fut\``,
   );
-}
-
-function enteredError(ctx: Context): RuntimeError {
-  return new RuntimeError(`cannot enter context: ${String(ctx)} is already entered`);
 }
 
 function swapCurrentTask(loop: EventLoop, task: Task<unknown> | null): Task<unknown> | null {
