@@ -11,10 +11,13 @@ import { captureStack } from './format.js';
 
 let last: string | null = null;
 
-/** Seam hook (debug mode only): records the current stack as the latest await site. */
-export function noteAwaitSite(): void {
+/**
+ * Debug mode only (`suspendOn`): records the current stack, from the caller
+ * of `below` down, as the latest await site.
+ */
+export function noteAwaitSite(below: (...args: never[]) => unknown): void {
   // Deep coroutine chains are the point: the default of 10 frames is too few.
-  last = captureStack(noteAwaitSite) || null;
+  last = captureStack(below) || null;
 }
 
 /** Seam hook: the stack recorded by the latest `noteAwaitSite()`, once (then null). */

@@ -45,12 +45,13 @@ function defineThen(proto: object, nameOf: (self: never) => string): void {
  * Part of the seam (`@x/loop/internal`). Makes `await` on the coroutines of a coroutine function (a
  * `function*`, whose generators share `fn.prototype`) or of a hand-written
  * coroutine class (pass its prototype) reject with an error that says to
- * use `yield*`. Costs nothing per coroutine.
+ * use `yield*`. `name` is the coroutine's name, or tells it from the
+ * coroutine (a class that serves several methods). Costs nothing per coroutine.
  */
-export function refuseAwait(fnOrProto: object, name: string): void {
+export function refuseAwait(fnOrProto: object, name: string | ((coro: never) => string)): void {
   const proto =
     typeof fnOrProto === 'function' ? (fnOrProto as { prototype: object }).prototype : fnOrProto;
-  defineThen(proto, () => name);
+  defineThen(proto, typeof name === 'string' ? () => name : name);
 }
 
 /** What reporting a coroutine dropped unstarted needs, without the coroutine itself. */
@@ -186,6 +187,8 @@ const unwatched: { proto: Record<string, unknown>; method: string; label: string
  * Part of the seam (`@x/loop/internal`). For the coroutine methods (`*get()`) of a class: makes `await`
  * on their coroutines reject, and in debug mode watches each one (see
  * `watchCoroutine`), under the name `Class.method` as CPython's qualname.
+ * A method that returns a hand-written coroutine (`Queue.get()`) is watched
+ * the same, and its coroutine class calls `refuseAwait` on its prototype.
  * Call it before `refuseUnbound(cls)`.
  *
  * The watch wraps each method, and is installed only once some loop is in
@@ -201,7 +204,10 @@ export function watchCoroutineMethods(
   const proto = cls.prototype as Record<string, unknown>;
   for (const method of methods) {
     const label = `${cls.name}.${method}`;
-    refuseAwait(proto[method] as object, label);
+    const impl = proto[method] as { prototype?: object };
+    // A method that returns a hand-written coroutine is no generator function (it has no
+    // prototype for its coroutines): its coroutine class refuses `await` itself.
+    if (impl.prototype !== undefined) refuseAwait(impl, label);
     if (someLoopDebugged) wrapMethod(proto, method, label);
     else unwatched.push({ proto, method, label });
   }

@@ -485,8 +485,41 @@ class ThenBridge implements Runnable<unknown> {
 }
 
 /**
- * What `yield* fut` iterates: yields the future once (marking it as awaited,
- * like `_asyncio_future_blocking`), then returns its result when resumed.
+ * Part of the seam (`@x/loop/internal`). The two halves of `yield* fut`, for
+ * every hand-written coroutine that awaits a future (`FutureIter` below;
+ * `sleep()`'s and `Queue.get()`'s in `@x/tasks`, which await futures of
+ * their own making without the cost of an iterator object each).
+ * `suspendOn(fut)` is what the coroutine yields while `fut` is pending: the
+ * future marked as awaited (`_asyncio_future_blocking`), and in debug mode
+ * where, for the call graph. `resultOnResume(fut)` is what the await gives
+ * when the task resumes the coroutine: the result, or the error; a future
+ * still pending means the coroutine was resumed by something other than its
+ * task, as CPython's `await wasn't used with future`.
+ *
+ * @example
+ * ```ts
+ * next() {
+ *   if (this.step === 0) { this.step = 1; return suspendOn(this.fut); }
+ *   this.step = 2;
+ *   return { value: resultOnResume(this.fut), done: true };
+ * }
+ * ```
+ */
+export function suspendOn(fut: Future<unknown>): IteratorYieldResult<Future<unknown>> {
+  fut._blocking = true;
+  if (fut._loop._debug) noteAwaitSite(suspendOn);
+  return { value: fut, done: false };
+}
+
+/** See `suspendOn`. */
+export function resultOnResume<T>(fut: Future<T>): T {
+  if (fut._state === PENDING) throw new RuntimeError("await wasn't used with future");
+  return fut.result();
+}
+
+/**
+ * What `yield* fut` iterates: yields the future once if it is pending, then
+ * returns its result when resumed (see `suspendOn`).
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: it inherits CoroutineObject's methods (inheritCoroutineMethods)
 class FutureIter<T> {
@@ -497,16 +530,11 @@ class FutureIter<T> {
     const fut = this.fut;
     if (this.step === 0) {
       this.step = 1;
-      if (fut._state === PENDING) {
-        fut._blocking = true;
-        if (fut._loop._debug) noteAwaitSite();
-        return { value: fut as Future<unknown>, done: false };
-      }
-    } else if (this.step === 1 && fut._state === PENDING) {
-      throw new RuntimeError("await wasn't used with future");
+      if (fut._state === PENDING) return suspendOn(fut);
     }
+    const value = resultOnResume(fut);
     this.step = 2;
-    return { value: fut.result(), done: true };
+    return { value, done: true };
   }
 
   protected close(): void {

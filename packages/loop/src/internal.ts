@@ -15,7 +15,7 @@ export {
   asyncgenForget,
 } from './asyncgen-hooks.js';
 // Where a coroutine chain suspended, in debug mode (the call graph of @x/tasks).
-export { noteAwaitSite, takeAwaitSite } from './await-site.js';
+export { takeAwaitSite } from './await-site.js';
 // What every API that takes a callback checks at the call (async functions, unbound methods).
 export { checkCallback, refuseUnbound } from './check-callback.js';
 // Context on demand: what a Handle and a Task run in (`runInContext`), made
@@ -46,7 +46,8 @@ export {
   shortRepr,
 } from './format.js';
 // The states of a Future that upper layers compare with (FINISHED is `!== PENDING && !== CANCELLED`).
-export { CANCELLED, PENDING } from './future.js';
+// The two halves of `yield* fut`, for hand-written coroutines that await a future.
+export { CANCELLED, PENDING, resultOnResume, suspendOn } from './future.js';
 // How `@x/tasks` installs Task (the declared mechanism: importing `@x/tasks` calls it once).
 export { addCloseHook, setDefaultTaskFactory } from './loop.js';
 export { wrapPromise } from './promise.js';
@@ -77,7 +78,6 @@ export {
   futureState,
   hasFutureMethods,
   isBlocking,
-  markBlocking,
   parkTask,
   queueRunnable,
   quietAtClose,

@@ -123,11 +123,6 @@ export function isBlocking(fut: Future<unknown>): boolean {
   return (fut as FutureInternals)._blocking;
 }
 
-/** Mirrors setting `_asyncio_future_blocking`: the future is being yielded to its task by `yield*`. */
-export function markBlocking(fut: Future<unknown>): void {
-  (fut as FutureInternals)._blocking = true;
-}
-
 /** The message given to `cancel()` (undefined if none). */
 export function cancelMessageOf(fut: Future<unknown>): string | undefined {
   return (fut as FutureInternals)._cancelMessage;

@@ -18,12 +18,12 @@ import {
   type CoroutineObject,
   futureState,
   inheritCoroutineMethods,
-  markBlocking,
-  noteAwaitSite,
+  resultOnResume,
   runHandle,
   type CANCELLED as SeamCancelled,
   type PENDING as SeamPending,
   scheduleTimerEntry,
+  suspendOn,
   type TimerEntry,
   timerEntryCancelled,
 } from '@x/loop/internal';
@@ -151,18 +151,15 @@ export class SleepCoroutine<T> implements TimerEntry {
           this.result as unknown,
         );
       }
-      markBlocking(fut);
-      // For the call graph: this is where the task suspends (see captureCallGraph).
-      if (loop.getDebug()) noteAwaitSite();
       this.step = 1;
-      return { value: fut as Future<unknown>, done: false };
+      return suspendOn(fut as Future<unknown>);
     }
     if (this.step === 1) {
       this.step = 2;
       const fut = this.fut as Future<T>;
       this.cancelTimer();
       this.fut = null;
-      return { value: fut.result(), done: true };
+      return { value: resultOnResume(fut), done: true };
     }
     return this.reused();
   }
