@@ -210,6 +210,19 @@ function awaitersOf(fut: Future<unknown>, index: Index): Future<unknown>[] {
 const FRAME = /^\s*at (?:(.+?) \((.*)\)|(.*))$/;
 
 /**
+ * The frames of the library's hand-written coroutines (iterators, not
+ * generators: see `CoroutineObject`), by the name of the coroutine each
+ * stands for in asyncio; null for their helpers' frames, not shown.
+ */
+const HAND_WRITTEN: ReadonlyMap<string, string | null> = new Map([
+  ['SleepCoroutine.next', 'sleep'],
+  ['QueueCoroutine.waitToGet', 'Queue.get'],
+  ['QueueCoroutine.waitToPut', 'Queue.put'],
+  ['QueueCoroutine.wait', null],
+  ['QueueCoroutine.next', null],
+]);
+
+/**
  * The frames of a V8-style stack, innermost first, from the top down to the
  * task's step: the runtime's own frames (`Generator.next`, the loop) dropped.
  */
@@ -243,9 +256,10 @@ function parseStack(stack: string, skip: number): CallStackEntry[] {
       skip--;
       continue;
     }
-    // sleep() is an iterator of its own, not a generator: shown as the coroutine it stands for.
-    if (name === 'SleepCoroutine.next') {
-      out.push({ name: 'sleep', location, async: true });
+    // The hand-written coroutines: shown as the coroutine each stands for.
+    const shown = HAND_WRITTEN.get(name);
+    if (shown !== undefined) {
+      if (shown !== null) out.push({ name: shown, location, async: true });
       continue;
     }
     out.push({ name: name.replace(/^(?:Object|Generator)\./, ''), location, async: false });

@@ -8,7 +8,7 @@ import { pythonCompare } from './compare.js';
 import { Deque } from './deque.js';
 import { Event } from './event.js';
 import { type Compare, heapPop, heapPush } from './heap.js';
-import { bindLoop } from './loop-bound.js';
+import { QueueCoroutine } from './queue-coroutine.js';
 import { WaiterQueue } from './waiter-queue.js';
 
 /**
@@ -190,28 +190,8 @@ export class Queue<T = unknown> {
    * slot while it is full. Throws `QueueShutDown` if the queue is, or is
    * while waiting, shut down.
    */
-  *put(item: T): Coroutine<void> {
-    while (this.full()) {
-      if (this._isShutdown) throw new QueueShutDown();
-      const putter = bindLoop(this).createFuture<void>();
-      const link = this._putters.push(putter);
-      let ok = false;
-      try {
-        yield* putter;
-        ok = true;
-      } finally {
-        if (!ok) {
-          putter.cancel(); // In case it is not done yet.
-          // getNowait() or shutdown() may have removed it already.
-          this._putters.remove(putter, link);
-          if (!this.full() && !putter.cancelled()) {
-            // Woken by getNowait() but not taking the slot: wake the next in line.
-            this._wakeupNext(this._putters);
-          }
-        }
-      }
-    }
-    this.putNowait(item);
+  put(item: T): Coroutine<void> {
+    return new QueueCoroutine<T, void>(this, true, item) as unknown as Coroutine<void>;
   }
 
   /**
@@ -232,28 +212,8 @@ export class Queue<T = unknown> {
    * one while the queue is empty. Throws `QueueShutDown` if the queue is
    * shut down and empty, or was shut down with `shutdown(true)`.
    */
-  *get(): Coroutine<T> {
-    while (this.empty()) {
-      if (this._isShutdown) throw new QueueShutDown();
-      const getter = bindLoop(this).createFuture<void>();
-      const link = this._getters.push(getter);
-      let ok = false;
-      try {
-        yield* getter;
-        ok = true;
-      } finally {
-        if (!ok) {
-          getter.cancel(); // In case it is not done yet.
-          // putNowait() or shutdown() may have removed it already.
-          this._getters.remove(getter, link);
-          if (!this.empty() && !getter.cancelled()) {
-            // Woken by putNowait() but not taking the item: wake the next in line.
-            this._wakeupNext(this._getters);
-          }
-        }
-      }
-    }
-    return this.getNowait();
+  get(): Coroutine<T> {
+    return new QueueCoroutine<T, T>(this, false, undefined) as unknown as Coroutine<T>;
   }
 
   /**

@@ -20,6 +20,7 @@ import {
   futureDiscardFromAwaitedBy,
   gather,
   printCallGraph,
+  Queue,
   shield,
   sleep,
   Task,
@@ -438,6 +439,39 @@ describe('call graph edges', () => {
       expect(g.awaitedBy).toEqual([]);
       expect(() => futureAddToAwaitedBy(fut, {} as never)).toThrow(TypeError);
       expect(() => futureDiscardFromAwaitedBy(null as never, w)).toThrow(TypeError);
+    });
+  });
+
+  it("a task waiting in sleep(), Queue.get() or Queue.put() shows that coroutine's frame", async () => {
+    await runTest(function* () {
+      const full = new Queue<number>(1);
+      full.putNowait(0);
+      const empty = new Queue<number>();
+      function* producer(): Coroutine<void> {
+        yield* full.put(1);
+      }
+      function* consumer(): Coroutine<number> {
+        return yield* empty.get();
+      }
+      function* sleeper(): Coroutine<void> {
+        yield* sleep(10);
+      }
+      const tasks = [createTask(producer()), createTask(consumer()), createTask(sleeper())];
+      yield* sleep(0);
+      // As CPython's stack of a task in `await q.put(1)`: the library's coroutine, then its caller.
+      expect(
+        tasks.map((t) =>
+          (captureCallGraph(t) as FutureCallGraph).callStack.map(
+            (e) => `${e.async ? 'a' : 's'} ${e.name}`,
+          ),
+        ),
+      ).toEqual([
+        ['a Queue.put', 'a producer'],
+        ['a Queue.get', 'a consumer'],
+        ['a sleep', 'a sleeper'],
+      ]);
+      for (const t of tasks) t.cancel();
+      yield* sleep(0);
     });
   });
 

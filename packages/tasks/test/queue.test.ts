@@ -19,6 +19,7 @@ import {
   type Coroutine,
   type EventLoop,
   type Future,
+  RuntimeError,
   TimeoutError,
   ValueError,
 } from '@x/loop';
@@ -944,6 +945,67 @@ describe('TypeScript-specific', () => {
     yield* awaitRaises(CancelledError, t1);
     yield* t2;
     expect(q.getNowait()).toBe(2);
+  });
+
+  atest('get() and put() do nothing until run, and refuse a second run', function* () {
+    const q = new Queue<number>(1);
+    const put = q.put(1);
+    const get = q.get();
+    expect(q.qsize()).toBe(0); // as a coroutine object: nothing runs until it is awaited
+    yield* put;
+    expect(q.qsize()).toBe(1);
+    expect(yield* get).toBe(1);
+    // CPython: RuntimeError('cannot reuse already awaited coroutine').
+    yield* awaitRaises(RuntimeError, put);
+    const e = yield* awaitRaises(RuntimeError, get);
+    expect((e as Error).message).toBe('cannot reuse already awaited coroutine');
+  });
+
+  atest(
+    "a get() resumed while it waits fails as CPython's await, and leaves the line",
+    function* () {
+      const q = new Queue<number>();
+      const get = q.get();
+      const first = get.next();
+      expect(first.done).toBe(false);
+      expect(q._getters.length).toBe(1);
+      // Sent a value by something other than its task, as `coro.send(None)` in Python.
+      expect(() => get.next()).toThrow("await wasn't used with future");
+      expect(q._getters.length).toBe(0);
+      expect((first.value as Future<unknown>).cancelled()).toBe(true);
+      expect(() => get.next()).toThrow('cannot reuse already awaited coroutine');
+    },
+  );
+
+  atest('a get() closed after its wake-up passes the item to the next getter', function* () {
+    const q = new Queue<number>();
+    const other = createTask(q.get());
+    yield* sleep(0);
+    const get = q.get();
+    get.next(); // parks behind `other`
+    expect(q._getters.length).toBe(2);
+    q.putNowait(1); // wakes `other`
+    q.putNowait(2); // wakes this one
+    // Closed (Python's coro.close()) instead of taking item 2: as asyncio's
+    // `except:` clause, it wakes the next getter; there is none left, and the
+    // item stays in the queue.
+    expect(get.return(undefined as never)).toEqual({ value: undefined, done: true });
+    expect(q._getters.length).toBe(0);
+    expect(yield* other).toBe(1);
+    expect(q.getNowait()).toBe(2);
+  });
+
+  atest('an error thrown into a waiting put() ends it and frees its place', function* () {
+    const q = new Queue<number>(1);
+    q.putNowait(0);
+    const put = q.put(1);
+    put.next();
+    expect(q._putters.length).toBe(1);
+    const boom = new Error('boom');
+    expect(() => put.throw(boom)).toThrow(boom);
+    expect(q._putters.length).toBe(0);
+    expect(q.qsize()).toBe(1);
+    expect(q.getNowait()).toBe(0);
   });
 
   atest('gather over a bounded queue moves every item once', function* () {
