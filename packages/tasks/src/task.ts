@@ -131,7 +131,13 @@ const QUIET = 2;
 const STARTED = 4;
 /** It has taken its second step: its next steps enter a Context of its own (see `_step`). */
 const STEPPED_TWICE = 8;
-const COUNT_SHIFT = 4;
+/**
+ * `_ctx` is a Context (it was given one, or made one for its third step): `_step` need not
+ * ask. V8's first tiers run `instanceof` through a generic property lookup, once per step of
+ * every task until the optimizing compiler takes over.
+ */
+const OWN_CONTEXT = 16;
+const COUNT_SHIFT = 5;
 const ONE_CANCEL = 1 << COUNT_SHIFT;
 
 /**
@@ -149,7 +155,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
   /** @internal */ _coro: Coroutine<T>;
   /** @internal A number stands for the name `Task-<n>`, formatted when asked for. */
   _name: string | number;
-  /** @internal `MUST_CANCEL`, `QUIET`, `STARTED`, `STEPPED_TWICE` and the number of cancellation requests (see above). */
+  /** @internal `MUST_CANCEL`, `QUIET`, `STARTED`, `STEPPED_TWICE`, `OWN_CONTEXT` and the number of cancellation requests (see above). */
   _flags = 0;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
   /**
@@ -185,7 +191,11 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
     // asyncio: `contextvars.copy_context()`. A context's values are an
     // immutable map, so the copy is those values until it is asked for as a
     // Context (see `ContextOwner`).
-    this._ctx = ctx ?? currentContextData();
+    if (ctx === undefined || ctx === null) this._ctx = currentContextData();
+    else {
+      this._ctx = ctx;
+      this._flags |= OWN_CONTEXT;
+    }
     const loop = this._loop;
     if (options?.eagerStart === true && loop.isRunning()) {
       this._eagerStart();
@@ -224,7 +234,9 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
 
   /** Mirrors `Task.get_context()`: the context every step runs in. */
   getContext(): Context {
-    return contextOf(this);
+    const c = contextOf(this);
+    this._flags |= OWN_CONTEXT;
+    return c;
   }
 
   /** Mirrors `Task.get_name()`: `Task-<n>` unless a name was given. */
@@ -356,8 +368,8 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
     if (this._state !== PENDING || (this._flags & MUST_CANCEL) !== 0) exc = this._stepStart(exc);
     this._futWaiter = null;
     const loop = this._loop;
-    const ctx = this._ctx;
-    if (!(ctx instanceof Context)) {
+    const ctx = this._ctx as Context;
+    if ((this._flags & OWN_CONTEXT) === 0 && !(ctx instanceof Context)) {
       this._stepWithoutContext(exc);
       return;
     }
@@ -417,6 +429,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
     // running in the scratch context (W4, a million steps of one task, is
     // 20-30 % slower there).
     contextOf(this);
+    this._flags |= OWN_CONTEXT;
     this._step(exc);
   }
 
