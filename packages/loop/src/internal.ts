@@ -29,6 +29,7 @@ export {
 } from './context.js';
 // What CPython's coroutine objects say about their misuse (await, reuse, never awaited).
 export {
+  coroutineWatch,
   REUSED,
   refuseAwait,
   watchCoroutine,
