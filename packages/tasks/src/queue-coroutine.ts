@@ -42,35 +42,49 @@ import { bindLoop } from './loop-bound.js';
 import { type Queue, QueueShutDown } from './queue.js';
 import type { Parked, WaiterQueue } from './waiter-queue.js';
 
-const NOT_STARTED = 0;
-const WAITING = 1;
-const ENDED = 2;
-
 const PUT_DONE = Object.freeze({ value: undefined, done: true }) as IteratorReturnResult<never>;
 
 /** @internal `R`: what it returns (the item for `get()`, nothing for `put()`). */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: it inherits CoroutineObject's methods (inheritCoroutineMethods)
 export class QueueCoroutine<T, R> {
-  private step = NOT_STARTED;
-  /** While it waits: its waiter, and the waiter's link in the queue's line (`_getters` or `_putters`). */
-  private waiter: Future<void> | null = null;
-  private link: Parked<Future<void>> | null = null;
+  declare private readonly queue: Queue<T>;
+  /** `put(item)`; else `get()`. */
+  declare readonly putting: boolean;
+  declare private readonly item: T | undefined;
+  /**
+   * Its state, in the one field a step must write anyway: undefined until its
+   * first step, the waiter while it waits, null otherwise (running, or ended).
+   * Few fields and few writes: until V8's optimizing compiler takes over (the
+   * first ten thousand round trips of a `Queue(1)` ping-pong), every write is
+   * a call into an inline cache. (The fields are `declare`d and set in the
+   * constructor only: a field declaration would define each one first.)
+   */
+  declare private waiter: Future<void> | null | undefined;
+  /** The waiter's link in the queue's line (`_getters` or `_putters`), for `close()`. */
+  declare private link: Parked<Future<void>> | null;
 
-  /** `putting`: `put(item)`; else `get()`. */
-  constructor(
-    private readonly queue: Queue<T>,
-    readonly putting: boolean,
-    private readonly item: T | undefined,
-  ) {}
+  constructor(queue: Queue<T>, putting: boolean, item: T | undefined) {
+    this.queue = queue;
+    this.putting = putting;
+    this.item = item;
+    this.waiter = undefined;
+    this.link = null;
+  }
 
   next(): IteratorResult<Future<unknown>, R> {
-    if (this.step === WAITING) {
-      this.resume();
-    } else if (this.step === ENDED) {
-      return this.reused();
+    const waiter = this.waiter;
+    if (waiter === null) return this.reused();
+    if (waiter !== undefined) {
+      // `await waiter` returns (its result) or throws (the wait ends, as in `except:`).
+      try {
+        resultOnResume(waiter);
+      } catch (e) {
+        this.close();
+        throw e;
+      }
     }
     // Until it waits again, it counts as ended: a step that throws ends it, as a generator's would.
-    this.step = ENDED;
+    this.waiter = null;
     const q = this.queue;
     const putting = this.putting;
     if (putting ? q.full() : q.empty()) {
@@ -99,34 +113,19 @@ export class QueueCoroutine<T, R> {
     const waiter = bindLoop(this.queue).createFuture<void>();
     this.link = waiters.push(waiter);
     this.waiter = waiter;
-    this.step = WAITING;
     return suspendOn(waiter);
-  }
-
-  /** `await waiter` returned (its result) or threw (the wait ends, as in `except:`). */
-  private resume(): void {
-    try {
-      resultOnResume(this.waiter as Future<void>);
-    } catch (e) {
-      this.close();
-      throw e;
-    }
-    this.waiter = null;
-    this.link = null;
   }
 
   /** The `except:` above: the wait ended by a throw or `return()`, not by the waiter's result. */
   protected close(): void {
-    this.step = ENDED;
     const waiter = this.waiter;
-    if (waiter === null) return;
     this.waiter = null;
+    if (waiter === null || waiter === undefined) return;
     const q = this.queue;
     const waiters: WaiterQueue<Future<void>> = this.putting ? q._putters : q._getters;
     waiter.cancel(); // In case it is not done yet.
     // putNowait(), getNowait() or shutdown() may have removed it already.
     waiters.remove(waiter, this.link);
-    this.link = null;
     if (!(this.putting ? q.full() : q.empty()) && !waiter.cancelled()) {
       // Woken but not taking the item (or the slot): wake the next in line.
       q._wakeupNext(waiters);
