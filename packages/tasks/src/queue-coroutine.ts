@@ -25,10 +25,10 @@
  * Here it is written once for both, as a hand-written coroutine (see
  * `CoroutineObject`) that awaits its waiter itself (`suspendOn`,
  * `resultOnResume`): a producer and a consumer make one `get()` and one
- * `put()` per item, and as generators, each with its frame and resumed
- * through one more level of `yield*` and a `FutureIter`, they cost a
- * `Queue(1)` ping-pong (W5) 7 % more instructions than the build before the
- * restructuring (issue 9); now 3 % fewer.
+ * `put()` per item, and as generators each paid for a generator object and
+ * its frame, one more level of `yield*` on every resume, and a `FutureIter`
+ * for its waiter. A `Queue(1)` ping-pong (W5) runs 24 % fewer instructions
+ * this way (tooling/bench/README.md, issue 9 round four).
  */
 import type { Future } from '@x/loop';
 import {
