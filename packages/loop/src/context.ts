@@ -168,11 +168,10 @@ export function runInContext<A, B, R>(o: ContextOwner, fn: (a: A, b: B) => R, a:
     return fn(a, b);
   } finally {
     const own = o._ctx;
-    if (own === c) {
-      // Most owners: still the values they had (no instanceof: V8's first tiers look up
-      // Symbol.hasInstance generically, once per first step of every task).
-      if (s._data !== c) o._ctx = s._data;
-    } else if (own instanceof Context) {
+    // `own !== c` first: most owners still hold the values they had, and V8's first tiers
+    // run `instanceof` as a generic lookup of Symbol.hasInstance (once per first step of
+    // every task).
+    if (own !== c && own instanceof Context) {
       // Made by contextOf() while `fn` ran: it holds the values from then on.
       if (state.current === s) own._data = s._data;
       own._entered = false;

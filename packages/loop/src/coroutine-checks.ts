@@ -152,13 +152,10 @@ interface WatchedCoroutine<Y, R, N> extends CoroutineObject<Y, R> {}
 inheritCoroutineMethods(WatchedCoroutine);
 
 /**
- * Part of the seam (`@x/loop/internal`). `started` is set once some loop was
- * in debug mode (`startWatchingCoroutineMethods`): until then no coroutine is
- * watched, and the methods are not wrapped. `watchCoroutine` reads it first;
- * a caller on a hot path reads it before calling (`sleep`, once per turn of
- * a busy task: V8's first tiers pay for every call).
+ * Set once some loop was in debug mode (`startWatchingCoroutineMethods`):
+ * until then no coroutine is watched, and the methods are not wrapped.
  */
-export const coroutineWatch = { started: false };
+let someLoopDebugged = false;
 
 /**
  * Part of the seam (`@x/loop/internal`). Returns `coro`, a coroutine just made by the package function
@@ -168,7 +165,7 @@ export const coroutineWatch = { started: false };
  */
 export function watchCoroutine<G>(coro: G, name: string): G {
   // One flag read for a program that never uses debug mode: `sleep(0)` comes here once per turn.
-  if (!coroutineWatch.started) return coro;
+  if (!someLoopDebugged) return coro;
   const loop = running.loop ?? getCurrentLoopOrNull();
   if (loop === null || !loop._debug) return coro;
   const info: UnawaitedInfo = { name, site: captureCreationSite(), loop, settled: false };
@@ -211,7 +208,7 @@ export function watchCoroutineMethods(
     // A method that returns a hand-written coroutine is no generator function (it has no
     // prototype for its coroutines): its coroutine class refuses `await` itself.
     if (impl.prototype !== undefined) refuseAwait(impl, label);
-    if (coroutineWatch.started) wrapMethod(proto, method, label);
+    if (someLoopDebugged) wrapMethod(proto, method, label);
     else unwatched.push({ proto, method, label });
   }
 }
@@ -223,8 +220,8 @@ export function watchCoroutineMethods(
  * debug mode), so nothing is lost by wrapping them only now.
  */
 export function startWatchingCoroutineMethods(): void {
-  if (coroutineWatch.started) return;
-  coroutineWatch.started = true;
+  if (someLoopDebugged) return;
+  someLoopDebugged = true;
   for (const { proto, method, label } of unwatched) wrapMethod(proto, method, label);
   unwatched.length = 0;
 }

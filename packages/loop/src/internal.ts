@@ -29,7 +29,6 @@ export {
 } from './context.js';
 // What CPython's coroutine objects say about their misuse (await, reuse, never awaited).
 export {
-  coroutineWatch,
   REUSED,
   refuseAwait,
   watchCoroutine,

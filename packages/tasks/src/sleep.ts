@@ -1,6 +1,6 @@
 /** `sleep`, after CPython's `asyncio.sleep`. */
 import type { Coroutine } from '@x/loop';
-import { coroutineWatch, refuseAwait, watchCoroutine } from '@x/loop/internal';
+import { refuseAwait, watchCoroutine } from '@x/loop/internal';
 import { SleepCoroutine, YieldCoroutine } from './sleep-coroutines.js';
 
 /**
@@ -23,7 +23,6 @@ export function sleep<T = void>(delay: number, result?: T): Coroutine<T> {
       ? new YieldCoroutine(result as T)
       : new SleepCoroutine(delay, result as T);
   // In debug mode, watched: reported if it is dropped without ever running.
-  if (!coroutineWatch.started) return coro as unknown as Coroutine<T>;
   return watchCoroutine(coro as unknown as Coroutine<T>, 'sleep');
 }
 
