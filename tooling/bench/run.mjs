@@ -4,7 +4,8 @@
 // median and (min–max). Writes results/latest.json and results/latest.md.
 // `--against DIR` runs the same cases of another built checkout (DIR is its root) in the
 // same round-robin, each case of this checkout next to the other's (which runs first
-// alternates), and adds its column and the ratio: "before and after, in one run".
+// alternates), and adds its column and the ratio: "before and after, in one run", and each
+// row's paired ratio (the median of the ratios of the two runs of each round).
 //
 //   node run.mjs [--repeats N] [--filter W1,W3] [--out PREFIX] [--against DIR]
 import { existsSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import {
   join,
   log,
   machineLine,
+  pairedRatio,
   parseArgs,
   REPO_ROOT,
   runRoundRobin,
@@ -93,12 +95,29 @@ const summaryOf = (side) =>
           ok_runs: p.runs.length,
           errors: p.errors,
           stats: statsOf(p),
-          runs: p.runs.map((r) => ({ metrics: r.metrics, process_wall_s: r.processWallS })),
+          runs: p.runs.map((r) => ({
+            rep: r.rep,
+            metrics: r.metrics,
+            process_wall_s: r.processWallS,
+          })),
         },
       ]),
   );
 const summary = summaryOf('x-async');
 const against = otherBench === null ? null : summaryOf('against');
+/** Every row's paired ratio (`pairedRatio`), by case and metric; `--against` only. */
+function pairedOf() {
+  const out = {};
+  for (const row of ROWS) {
+    const s = summary[row.case];
+    const o = against[row.case];
+    if (!s || !o) continue;
+    const p = pairedRatio(s.runs, o.runs, row.metric, row.better);
+    if (p === null) continue;
+    out[row.case] = { ...out[row.case], [row.metric]: p };
+  }
+  return out;
+}
 const json = {
   generated: new Date().toISOString(),
   elapsed_s: elapsedS,
@@ -106,7 +125,7 @@ const json = {
   filter: opts.filter.length ? opts.filter : null,
   machine,
   cases: summary,
-  ...(against === null ? {} : { against: { dir: otherRoot, cases: against } }),
+  ...(against === null ? {} : { against: { dir: otherRoot, cases: against, paired: pairedOf() } }),
 };
 writeFileSync(`${opts.out}.json`, `${JSON.stringify(json, null, 2)}\n`);
 
@@ -158,6 +177,23 @@ for (const row of ROWS) {
   }
 }
 md.push('');
+if (against !== null) {
+  md.push(
+    'Paired ratios: the two checkouts run a case back to back in every round, so each round gives one ratio measured under one load of the machine; ' +
+      'the median of those ratios (above 1 better for this checkout) and, in brackets, their quartiles.',
+    '',
+    '| Workload | paired ratio (quartiles) | rounds |',
+    '|---|---|---|',
+  );
+  for (const row of ROWS) {
+    const p = json.against.paired[row.case]?.[row.metric];
+    if (p === undefined) continue;
+    md.push(
+      `| ${row.title} [${row.unit}] | **${p.median.toFixed(3)}** (${p.q1.toFixed(3)}–${p.q3.toFixed(3)}) | ${p.pairs} |`,
+    );
+  }
+  md.push('');
+}
 const failed = pairs.filter((p) => p.errors.length);
 if (failed.length) {
   md.push('Errors:', '');

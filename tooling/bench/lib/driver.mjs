@@ -112,7 +112,8 @@ export function runRoundRobin(pairs, { alternate = false } = {}) {
         p.errors.push(res.error);
         log(`${where}: ERROR ${res.error}`);
       } else {
-        p.runs.push(res);
+        // The round it ran in pairs it with the other checkout's run of the same round.
+        p.runs.push({ ...res, rep });
         const shown = Object.entries(res.metrics)
           .slice(0, 2)
           .map(([k, v]) => `${k}=${v >= 1000 ? v.toExponential(3) : v.toPrecision(4)}`)
@@ -121,6 +122,29 @@ export function runRoundRobin(pairs, { alternate = false } = {}) {
       }
     }
   }
+}
+
+/**
+ * `--against`'s paired ratios: for every round in which both checkouts ran a case (back to
+ * back, see `runRoundRobin`), this checkout's `metric` over the other's, turned so that above
+ * 1 is better for this one (`better`: 'higher' or 'lower'); their median and quartiles.
+ * The two runs of a round share the machine's load of that moment, which the ratio of the
+ * two medians does not cancel: on a shared machine the medians of 15 fresh processes move
+ * by ±10% between runs. Null when no round has both.
+ */
+export function pairedRatio(runs, otherRuns, metric, better) {
+  const other = new Map(otherRuns.map((r) => [r.rep, r.metrics[metric]]));
+  const xs = [];
+  for (const r of runs) {
+    const a = r.metrics[metric];
+    const b = other.get(r.rep);
+    if (a === undefined || b === undefined) continue;
+    xs.push(better === 'lower' ? b / a : a / b);
+  }
+  if (xs.length === 0) return null;
+  xs.sort((x, y) => x - y);
+  const at = (q) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+  return { median: median(xs), q1: at(0.25), q3: at(0.75), pairs: xs.length };
 }
 
 /** Median, min and max of every metric of a pair's successful runs. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseArgs, selected } from '../lib/driver.mjs';
+import { pairedRatio, parseArgs, selected } from '../lib/driver.mjs';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -51,6 +51,51 @@ describe('pnpm bench --against', () => {
     expect(json.against.cases.W7.ok_runs).toBe(2);
     const ratio = json.cases.W7.stats.rate.median / json.against.cases.W7.stats.rate.median;
     expect(cells[3]).toBe(ratio.toFixed(3));
+  });
+
+  it('gives each row the median of the ratios of the runs of one round, and their quartiles', () => {
+    const out = join(tmp, 'paired');
+    const r = bench(['--repeats', '3', '--filter', 'W7', '--against', repoRoot, '--out', out]);
+    expect(r.err).not.toContain('ERROR');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+    const mine = json.cases.W7.runs;
+    const theirs = json.against.cases.W7.runs;
+    expect(mine.map((x) => x.rep)).toEqual([0, 1, 2]);
+    expect(theirs.map((x) => x.rep)).toEqual([0, 1, 2]);
+    const ratios = mine
+      .map((x, i) => x.metrics.rate / theirs[i].metrics.rate)
+      .sort((a, b) => a - b);
+    const p = json.against.paired.W7.rate;
+    expect(p).toEqual({ median: ratios[1], q1: ratios[0], q3: ratios[2], pairs: 3 });
+    const md = readFileSync(`${out}.md`, 'utf8');
+    expect(md).toContain('| Workload | paired ratio (quartiles) | rounds |');
+    const rows = md.split('\n').filter((l) => l.startsWith('| W7 cancel + gather'));
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toBe(
+      `| W7 cancel + gather [cancellations/s] | **${ratios[1].toFixed(3)}** (${ratios[0].toFixed(3)}–${ratios[2].toFixed(3)}) | 3 |`,
+    );
+  });
+
+  it('pairs runs by round, skips a round one side lost, and turns lower-is-better metrics', () => {
+    const run = (rep, v) => ({ rep, metrics: { s: v } });
+    // Round 1 of the other side failed: its ratio is left out, not paired with round 2.
+    const mine = [run(0, 2), run(1, 4), run(2, 3), run(3, 1)];
+    const theirs = [run(0, 1), run(2, 6), run(3, 4)];
+    expect(pairedRatio(mine, theirs, 's', 'higher')).toEqual({
+      median: 0.5,
+      q1: 0.25,
+      q3: 2,
+      pairs: 3,
+    });
+    // Seconds: this checkout taking half the time is a ratio of 2.
+    expect(pairedRatio([run(0, 1)], [run(0, 2)], 's', 'lower')).toEqual({
+      median: 2,
+      q1: 2,
+      q3: 2,
+      pairs: 1,
+    });
+    expect(pairedRatio([run(0, 1)], [run(1, 2)], 's', 'higher')).toBeNull();
   });
 
   it('refuses a directory that is not a built checkout, and says what to give', () => {
