@@ -234,6 +234,11 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
 
   /** Mirrors `Task.get_context()`: the context every step runs in. */
   getContext(): Context {
+    return this._ownContext();
+  }
+
+  /** Its Context, made now if it runs in values until now; `_step` need not ask again (`OWN_CONTEXT`). */
+  private _ownContext(): Context {
     const c = contextOf(this);
     this._flags |= OWN_CONTEXT;
     return c;
@@ -428,8 +433,7 @@ export class Task<T = unknown> extends Future<T> implements Runnable, TaskLike, 
     // takes many steps, and entering a Context costs less per step than
     // running in the scratch context (W4, a million steps of one task, is
     // 20-30 % slower there).
-    contextOf(this);
-    this._flags |= OWN_CONTEXT;
+    this._ownContext();
     this._step(exc);
   }
 
